@@ -1,0 +1,5 @@
+import sys
+
+from sgd_suite.cli import main
+
+sys.exit(main())
