@@ -1,0 +1,27 @@
+"""Symbolic verification of every mathematical step of the SGD lecture.
+
+Importing the package imports the topic modules in lecture order, which registers their claims.
+Use :func:`all_claims`, :func:`get` and :func:`run`; ``sgd-suite verify`` runs them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from verify.claims import Claim, Outcome, all_claims, get, run
+
+__all__ = ["Claim", "Outcome", "all_claims", "get", "run"]
+
+_TOPICS = ("convexity", "conditions", "derivatives", "strong_convexity")
+_OPTIONAL_TOPICS = ("gradient_descent", "large_scale", "sgd")
+
+for _name in _TOPICS:
+    importlib.import_module(f"verify.{_name}")
+for _name in _OPTIONAL_TOPICS:
+    try:
+        importlib.import_module(f"verify.{_name}")
+    except ModuleNotFoundError as _exc:
+        # Only the topic module's own absence is tolerated; a missing dependency inside it is not.
+        if _exc.name != f"verify.{_name}":
+            raise
+del _name

@@ -1,0 +1,1 @@
+"""Claims of the lecture slides on conditions (registered as they are written)."""

@@ -1,0 +1,1 @@
+"""Claims of the lecture slides on convexity (registered as they are written)."""

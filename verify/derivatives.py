@@ -1,0 +1,1 @@
+"""Claims of the lecture slides on derivatives (registered as they are written)."""
