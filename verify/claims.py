@@ -21,7 +21,10 @@ from typing import Literal, get_args
 
 from verify.numeric import NumericCheck
 
-__all__ = ["Claim", "Outcome", "Verdict", "all_claims", "claim", "get", "run"]
+__all__ = [
+    "Claim", "Outcome", "UndecidedError", "Verdict", "all_claims", "claim", "decide", "format_point",
+    "get", "joined", "proved", "require", "run",
+]
 
 Verdict = Literal["true", "false", "gap"]
 VERDICTS: tuple[str, ...] = get_args(Verdict)
@@ -131,3 +134,54 @@ def run(claim_or_id: Claim | str) -> Outcome:
     if not isinstance(outcome, Outcome):
         raise TypeError(f"check of {claim_or_id.id!r} returned {type(outcome).__name__}, not Outcome")
     return outcome
+
+
+# ----------------------------------------------------------------------------- helpers for checks
+class UndecidedError(RuntimeError):
+    """A prover neither proved nor refuted a step: a defect of the check, never a verdict."""
+
+
+def require(check, what: str):
+    """Return ``check`` if it is decided (proved or refuted); raise :class:`UndecidedError` if not."""
+    if check.undecided:
+        raise UndecidedError(f"{what}: {check.detail}")
+    return check
+
+
+def format_point(point) -> str:
+    """``{'alpha': 1/2, 'x': 1}`` -> ``"alpha = 1/2, x = 1"``."""
+    return ", ".join(f"{name} = {value}" for name, value in sorted(point.items()))
+
+
+def joined(*checks) -> str:
+    """The methods of several checks, in order, as one line."""
+    return "; ".join(c.method for c in checks)
+
+
+def decide(check, *, what: str, correction: str | None = None, repaired=()) -> Outcome:
+    """``"true"`` if ``check`` proves the step; ``"false"`` (with its exact counterexample) if it
+    refutes it and every check in ``repaired`` proves the corrected statement ``correction``."""
+    require(check, what)
+    if check.holds:
+        return Outcome("true", check.method)
+    for fix in repaired:
+        require(fix, f"correction of {what}")
+        if not fix.holds:
+            raise UndecidedError(f"the correction of {what} is itself refuted: {fix.counterexample}")
+    if correction is None or not repaired:
+        raise UndecidedError(f"{what} is refuted but no proved correction was supplied")
+    return Outcome(
+        "false",
+        f"{check.method}; correction: {joined(*repaired)}",
+        counterexample=format_point(check.counterexample),
+        correction=correction,
+    )
+
+
+def proved(*checks, what: str) -> str:
+    """Require every check to hold; return their joined methods (for gap repairs and true claims)."""
+    for c in checks:
+        require(c, what)
+        if not c.holds:
+            raise UndecidedError(f"{what} is refuted at {format_point(c.counterexample)}")
+    return joined(*checks)
