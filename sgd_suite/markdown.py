@@ -1,0 +1,224 @@
+"""Markdown rendering of the report from its JSON-shaped record (``verification.json``).
+
+The renderer is a pure function of the record, so the Markdown can be regenerated from the
+committed JSON alone. Mathematics is written for GitHub: ``$...$`` inline and ``$$ ... $$``
+display blocks on their own lines; tables carry no LaTeX, so no ``|`` needs escaping there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+VERDICT_LABEL = {
+    "true": "✅ true",
+    "false": "❌ false as written",
+    "gap": "⚠️ true with a gap",
+    "error": "💥 the check raised an error",
+}
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#])")
+_MATH_SPAN = re.compile(r"(\$\$.+?\$\$|\$[^$]+\$)", re.DOTALL)
+
+
+def text(s: str) -> str:
+    """Escape Markdown in plain text, leaving ``$...$`` math spans untouched."""
+    parts = _MATH_SPAN.split(s)
+    return "".join(p if i % 2 else _MD_SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
+
+
+def display_math(tex: str) -> str:
+    """A display block for a LaTeX statement, whatever delimiters it came with.
+
+    A statement already written as prose with inline ``$...$`` is kept as a paragraph; a bare
+    formula (or one wrapped in ``$$``) becomes a ``$$`` block on its own lines. Blank lines are
+    removed because they end a display block on GitHub.
+    """
+    s = tex.strip()
+    if s.startswith("$$") and s.endswith("$$") and s.count("$$") == 2:
+        s = s[2:-2].strip()
+    elif "$" in s:
+        return text(s)
+    body = "\n".join(line for line in s.splitlines() if line.strip())
+    return f"$$\n{body}\n$$"
+
+
+def anchor(heading: str, seen: dict[str, int]) -> str:
+    """GitHub's anchor for a heading (lower case, punctuation dropped, repeats numbered)."""
+    slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+    n = seen.get(slug, 0)
+    seen[slug] = n + 1
+    return slug if n == 0 else f"{slug}-{n}"
+
+
+def _fmt(x, digits: int = 4) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return str(x)
+    return f"{x:.{digits}g}"
+
+
+def _slides(claims: Sequence[Mapping]) -> list[tuple[str, list[Mapping]]]:
+    """Consecutive claims grouped by slide heading, in lecture order."""
+    groups: list[tuple[str, list[Mapping]]] = []
+    for c in claims:
+        if groups and groups[-1][0] == c["slide"]:
+            groups[-1][1].append(c)
+        else:
+            groups.append((c["slide"], [c]))
+    return groups
+
+
+def summary(report: Mapping) -> list[str]:
+    claims, sims, meta = report["claims"], report["simulations"], report["meta"]
+    counts = {v: sum(c["verdict"] == v for c in claims) for v in VERDICT_LABEL}
+    gd = report.get("gd_rate", [])
+    mismatched = [c for c in claims if c.get("recorded") not in (None, c["verdict"])]
+    confirm = [s for s in sims if s["expected"] == "pass"]
+    violate = [s for s in sims if s["expected"] == "violate"]
+    v = meta["versions"]
+    lines = [
+        "## Summary",
+        "",
+        f"- **{len(claims)} steps checked:** {counts['true']} true, "
+        + (f"{counts['error']} could not be decided (the check raised), " if counts["error"]
+           else "")
+        + f"{counts['false']} false as written (each with an exact counterexample and a proved "
+        f"correction), {counts['gap']} true with a gap (each with what is missing and a proved "
+        "repair).",
+        "- **Recorded verdicts:** "
+        + ("every computed verdict matches its record." if not mismatched else
+           "computed verdict differs from the record for "
+           + ", ".join(f"`{c['id']}`" for c in mismatched) + "."),
+        f"- **Monte Carlo:** {sum(s['expectation_met'] for s in confirm)} of {len(confirm)} "
+        "confirmations of the bound passed; "
+        f"{sum(s['expectation_met'] for s in violate)} of {len(violate)} runs outside the "
+        "step-size condition violated it, as expected; "
+        f"{sum(g['passed'] for g in gd)} of {len(gd)} gradient-descent paths within the "
+        "linear rate.",
+        f"- **Run:** {meta['mode']} report, backend `{meta['backend']}`, engine(s) "
+        f"{', '.join(f'`{e}`' for e in meta['engines'])}, device {meta['device']}, "
+        f"seed {meta['seed']}, {meta['run_time_s']:.1f} s "
+        f"(claims {meta['claims_time_s']:.1f} s, simulations {meta['simulations_time_s']:.1f} s).",
+        f"- **Versions:** Python {v['python']}, NumPy {v['numpy']}, SymPy {v['sympy']}, "
+        f"z3 {v['z3']}, mpmath {v['mpmath']}, matplotlib {v['matplotlib']}.",
+        "",
+    ]
+    return lines
+
+
+def claims_section(claims: Sequence[Mapping]) -> list[str]:
+    lines = ["## Slide by slide", ""]
+    seen: dict[str, int] = {}
+    groups = _slides(claims)
+    body: list[str] = []
+    toc: list[str] = []
+    for slide, members in groups:
+        toc.append(f"- [{text(slide)}](#{anchor(slide, seen)}) — "
+                   + ", ".join(VERDICT_LABEL[c["verdict"]].split()[0] for c in members))
+        body += [f"### {text(slide)}", ""]
+        for c in members:
+            body += claim_block(c)
+    return lines + toc + [""] + body
+
+
+def claim_block(c: Mapping) -> list[str]:
+    """One step: statement as written, verdict, how it was decided, and repairs."""
+    out = [f"**`{c['id']}`: {VERDICT_LABEL[c['verdict']]}**", "", "As written:", "",
+           display_math(c["statement"]), ""]
+    if c.get("assumptions"):
+        out += [f"*Judged under:* {text(c['assumptions'])}", ""]
+    out += [f"*How it was decided:* {text(c['method'])}", ""]
+    if c.get("recorded") not in (None, c["verdict"]):
+        out += [f"**The computed verdict differs from the recorded one ({c['recorded']}).**", ""]
+    if c.get("counterexample"):
+        out += [f"*Counterexample:* {text(c['counterexample'])}", ""]
+    if c.get("gap"):
+        out += [f"*What the argument leaves out:* {text(c['gap'])}", ""]
+    if c.get("correction"):
+        label = "Corrected statement" if c["verdict"] == "false" else "Repaired version"
+        out += [f"*{label} (proved):*", "", display_math(c["correction"]), ""]
+    return out
+
+
+SIM_COLUMNS = ("experiment", "problem", "d", "n", "μ", "L", "M", "α", "α(L+μ)/2", "batch",
+               "steps", "trajectories", "worst z", "z threshold", "exact agrees", "expected",
+               "outcome")
+
+
+def simulation_table(sims: Sequence[Mapping]) -> list[str]:
+    rows = ["| " + " | ".join(SIM_COLUMNS) + " |", "|" + "---|" * len(SIM_COLUMNS)]
+    for s in sims:
+        p, chk = s["parameters"], s["bound_check"]
+        exact = s.get("exact_check")
+        outcome = ("passed" if chk["passed"] else "bound violated") + (
+            "" if s["expectation_met"] else " — **unexpected**")
+        cells = [f"`{s['id']}`", p["problem"], p["dim"], p["n"], p["mu"], p["L"], p["M"],
+                 p["alpha"], p["alpha"] * (p["L"] + p["mu"]) / 2, p["batch"], p["steps"],
+                 p["trajectories"], chk["worst_z"], chk["z_threshold"],
+                 None if exact is None else exact["passed"], s["expected"], outcome]
+        rows.append("| " + " | ".join(c if isinstance(c, str) else _fmt(c) for c in cells)
+                    + " |")
+    return rows
+
+
+def simulations_section(report: Mapping, figures: Sequence[Mapping]) -> list[str]:
+    sims = report["simulations"]
+    meta = report["meta"]
+    lines = [
+        "## Monte Carlo evidence for the SGD bound",
+        "",
+        "Each run simulates many independent SGD trajectories on a problem whose constants "
+        "$\\mu$, $L$, $M$ and minimiser $w^*$ are known exactly, and compares the Monte Carlo "
+        "mean of $\\|w_t-w^*\\|^2$ at every step with the lecture's recursion "
+        "$b_{t+1}=(1-\\alpha\\mu)^2 b_t+\\alpha^2 M$, $b_0=\\|w_0-w^*\\|^2$. "
+        "*worst z* is the largest standardised excess $(\\hat m_t-b_t)/\\widehat{\\mathrm{se}}_t$ "
+        "over the steps; a run confirms the bound when it stays below the one-sided threshold "
+        f"for a family-wise false-alarm probability $\\delta={meta['delta']:g}$ (Bonferroni "
+        "over the steps). Where the exact value is known (quadratics) it is checked two-sided "
+        "with the same $\\delta$ (*exact agrees*). The column $\\alpha(L+\\mu)/2$ is at most 1 "
+        "exactly when the step-size condition $\\alpha\\le 2/(L+\\mu)$ holds; runs beyond it "
+        "are expected to violate the bound.",
+        "",
+    ]
+    lines += simulation_table(sims) + [""]
+    for s in sims:
+        lines.append(f"- `{s['id']}`: {text(s['purpose'])}")
+    lines.append("")
+    if gd := report.get("gd_rate"):
+        lines += ["Gradient descent (deterministic, slide *Gradient Descent Converges*): with "
+                  "$\\alpha=2/(L+\\mu)$ the distance must satisfy "
+                  "$\\|w_t-w^*\\|\\le((L-\\mu)/(L+\\mu))^t\\|w_0-w^*\\|$ at every step "
+                  "(relative rounding slack $10^{-9}$).", ""]
+        for g in gd:
+            lines.append(f"- μ = {g['mu']:g}, L = {g['L']:g}, d = {g['dim']}, {g['steps']} "
+                         f"steps: largest ratio to the bound {g['worst_ratio']:.6f}, "
+                         + ("within the rate." if g["passed"] else "**exceeds the rate.**"))
+        lines.append("")
+    lines += ["### Figures", ""]
+    for f in figures:
+        lines += [f"#### {text(f['title'])}", "", f"![{text(f['title'])}]({f['path']})", "",
+                  text(f["caption"]), ""]
+    return lines
+
+
+def render(report: Mapping, *, figures: Sequence[Mapping] = ()) -> str:
+    """The whole ``verification.md`` from the report record and the figure list."""
+    meta = report["meta"]
+    lines = [
+        f"# Verification of the lecture *{meta['lecture']}*",
+        "",
+        "Generated by `sgd-suite report` "
+        f"({'`--quick`' if meta['mode'] == 'quick' else 'full run'}); "
+        "the same content as data is in [verification.json](verification.json). "
+        "Every step of the lecture is decided exactly (SymPy, z3) and cross-checked "
+        "numerically (mpmath); the SGD bound is then tested by Monte Carlo.",
+        "",
+    ]
+    lines += summary(report)
+    lines += claims_section(report["claims"])
+    lines += simulations_section(report, figures)
+    return "\n".join(lines).rstrip() + "\n"
