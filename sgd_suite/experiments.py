@@ -1,0 +1,294 @@
+"""The catalogue of Monte Carlo experiments in the report, and the problems they run on.
+
+Each :class:`Experiment` fixes a problem (by a data seed, so it is the same on every machine),
+a step size, a start and a Monte Carlo budget, and says which statement of the lecture it
+tests and whether the bound is expected to hold. The lecture's bound (slide "Stochastic
+Gradient Descent Convergence") is the unrolled recursion
+
+.. math::
+
+    b_0 = \\|w_0-w^*\\|^2, \\qquad b_{t+1} = (1-\\alpha\\mu)^2 b_t + \\alpha^2 M,
+
+claimed "assuming small enough :math:`\\alpha`"; the exact condition is
+:math:`0<\\alpha\\le 2/(L+\\mu)` (``sim.theory.max_step``). Runs inside it must confirm the
+bound; runs just outside it are expected to violate it, which shows the condition is needed.
+A minibatch of :math:`B` indices drawn independently (with replacement) has gradient-noise
+second moment exactly :math:`M/B`, so batched runs are checked against the bound with
+:math:`M/B`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+
+Expect = Literal["pass", "violate"]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One Monte Carlo run of the report.
+
+    Attributes:
+        id: short name used in the report and the JSON.
+        group: which figure it feeds ("bound", "noise-ball", "step-size", "logistic").
+        purpose: the statement of the lecture it tests, one sentence.
+        problem: "quadratic" (spectrum evenly spaced in [mu, L]) or "logistic".
+        dim, n: dimension and number of training examples.
+        mu, L: quadratic spectrum (ignored for logistic, whose constants come from the data).
+        spread: standard deviation of the training examples around their centre (quadratic)
+            or of the features (logistic).
+        l2: ridge weight of the logistic problem.
+        alpha, batch, steps, trajectories: SGD step size, minibatch size, steps, sample size.
+        start: "spread" (w0 - w* along a fixed mix of all eigenvectors), "top" (along the
+            eigenvector of L, the slowest direction once alpha > 2/(L+mu)), or "optimum".
+        r0: distance of w0 from w*.
+        data_seed: seed of the problem's data (independent of the Monte Carlo seed).
+        expect: "pass" if the bound must hold, "violate" if the run is outside the condition.
+        quick: part of the quick report (identical parameters in both reports).
+    """
+
+    id: str
+    group: str
+    purpose: str
+    problem: Literal["quadratic", "logistic"]
+    dim: int
+    n: int
+    alpha: float
+    steps: int
+    trajectories: int
+    mu: float | None = None
+    L: float | None = None
+    spread: float = 1.0
+    l2: float = 0.0
+    batch: int = 1
+    start: Literal["spread", "top", "optimum"] = "spread"
+    r0: float = 3.0
+    data_seed: int = 0
+    expect: Expect = "pass"
+    quick: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def quadratic_problem(*, dim: int, n: int, mu: float, L: float, spread: float, data_seed: int):
+    """A quadratic :math:`f(w;x_i)=\\tfrac12 (w-x_i)^\\top H (w-x_i)` with spectrum in [mu, L].
+
+    The eigenvalues of ``H`` are evenly spaced from ``mu`` to ``L`` (so the problem's strong
+    convexity and smoothness constants are exactly ``mu`` and ``L``) in a random orthonormal
+    basis; the examples are a Gaussian cloud of standard deviation ``spread``.
+
+    Returns:
+        (problem, eigvecs) with ``eigvecs[:, k]`` the eigenvector of the k-th eigenvalue.
+    """
+    from sim import QuadraticProblem
+
+    if dim == 1 and mu != L:
+        raise ValueError(f"a one-dimensional quadratic has mu == L, got mu={mu}, L={L}")
+    rng = np.random.default_rng(data_seed)
+    eigvals = np.linspace(mu, L, dim)
+    q, r = np.linalg.qr(rng.standard_normal((dim, dim)))
+    q = q * np.sign(np.diag(r))
+    hessian = (q * eigvals) @ q.T
+    hessian = (hessian + hessian.T) / 2
+    centre = rng.standard_normal(dim)
+    data = centre + spread * rng.standard_normal((n, dim))
+    return QuadraticProblem(hessian=hessian, data=data), q
+
+
+def logistic_problem(*, dim: int, n: int, spread: float, l2: float, data_seed: int):
+    """Ridge-regularised logistic regression on a planted linear model.
+
+    Features are Gaussian with standard deviation ``spread``; labels are drawn from the
+    logistic model with a fixed planted weight vector, so the classes overlap and the
+    minimiser is finite even for small ``l2``.
+    """
+    from sim import LogisticRegressionProblem
+
+    rng = np.random.default_rng(data_seed)
+    features = spread * rng.standard_normal((n, dim))
+    planted = np.linspace(1.0, -1.0, dim) if dim > 1 else np.ones(1)
+    p = 1.0 / (1.0 + np.exp(-features @ planted))
+    labels = np.where(rng.random(n) < p, 1.0, -1.0)
+    return LogisticRegressionProblem(features=features, labels=labels, l2=l2)
+
+
+def build(exp: Experiment):
+    """The problem of ``exp`` and its start ``w0``."""
+    if exp.problem == "quadratic":
+        problem, q = quadratic_problem(dim=exp.dim, n=exp.n, mu=exp.mu, L=exp.L,
+                                       spread=exp.spread, data_seed=exp.data_seed)
+        if exp.start == "top":
+            direction = q[:, -1]
+        else:
+            direction = q.sum(axis=1) / np.sqrt(exp.dim)
+    else:
+        problem = logistic_problem(dim=exp.dim, n=exp.n, spread=exp.spread, l2=exp.l2,
+                                   data_seed=exp.data_seed)
+        direction = np.ones(exp.dim) / np.sqrt(exp.dim)
+    r0 = 0.0 if exp.start == "optimum" else exp.r0
+    return problem, np.asarray(problem.w_star) + r0 * direction
+
+
+def _bound_runs() -> list[Experiment]:
+    common = dict(group="bound", problem="quadratic", n=64, steps=120)
+    return [
+        Experiment(id="quad-d1-tight", dim=1, mu=1.0, L=1.0, alpha=0.2, trajectories=8192,
+                   quick=True, purpose="one dimension: the recursion is an equality, so the "
+                   "bound is attained and the check runs at its sharpest", **common),
+        Experiment(id="quad-d5", dim=5, mu=1.0, L=4.0, alpha=0.1, trajectories=8192, quick=True,
+                   purpose="well-conditioned quadratic, step size well inside the condition",
+                   **common),
+        Experiment(id="quad-d10-edge", dim=10, mu=0.5, L=10.0, alpha=2 / 10.5, trajectories=16384,
+                   purpose="ill-conditioned quadratic at the edge of the condition, "
+                   "alpha = 2/(L+mu)", **common),
+        Experiment(id="quad-d5-batch8", dim=5, mu=1.0, L=4.0, alpha=0.3, batch=8,
+                   trajectories=16384, purpose="minibatch of 8: the same bound with M/8",
+                   **common),
+    ]
+
+
+NOISE_BALL_ALPHAS = (0.025, 0.05, 0.1, 0.2, 0.3, 0.4)
+
+
+def _noise_ball_runs() -> list[Experiment]:
+    # Start at the optimum so the recursion rises monotonically to the noise ball; 400 steps
+    # make (1 - alpha mu)^(2T) < 1e-8 for the smallest step size.
+    return [
+        Experiment(id=f"noise-ball-a{a:g}", group="noise-ball", problem="quadratic", dim=2,
+                   n=64, mu=1.0, L=4.0, alpha=a, steps=400, trajectories=16384,
+                   start="optimum", quick=(a == 0.2),
+                   purpose=f"noise ball at alpha={a:g}: the limit alpha M/(2 mu - alpha mu^2)")
+        for a in NOISE_BALL_ALPHAS
+    ]
+
+
+def _step_size_runs() -> list[Experiment]:
+    common = dict(group="step-size", problem="quadratic", dim=2, n=64, mu=1.0, L=10.0,
+                  steps=80, trajectories=4096, start="top", r0=3.0, spread=0.3, quick=True)
+    return [
+        Experiment(id="step-inside", alpha=0.18, expect="pass",
+                   purpose="alpha = 0.18 just inside 2/(L+mu) = 0.1818: the bound holds",
+                   **common),
+        Experiment(id="step-outside", alpha=0.19, expect="violate",
+                   purpose="alpha = 0.19 just outside 2/(L+mu): |1 - alpha L| > 1 - alpha mu, "
+                   "so the bound is expected to fail", **common),
+    ]
+
+
+def _logistic_runs() -> list[Experiment]:
+    return [
+        Experiment(id="logistic-d2", group="logistic", problem="logistic", dim=2, n=200,
+                   spread=1.5, l2=0.1, alpha=0.5, steps=100, trajectories=4096, r0=4.0,
+                   quick=True, purpose="logistic regression: the bound with M = sup_w of "
+                   "the gradient-noise second moment; mean iterate against gradient descent"),
+    ]
+
+
+def catalogue(*, quick: bool = False) -> list[Experiment]:
+    """Experiments of the report in the order shown; ``quick`` keeps the quick subset."""
+    runs = _bound_runs() + _noise_ball_runs() + _step_size_runs() + _logistic_runs()
+    return [e for e in runs if e.quick] if quick else runs
+
+
+def _check_dict(check) -> dict:
+    """The fields of a sim.check result that the report records (NumPy scalars to Python)."""
+    out = {}
+    for key, value in vars(check).items() if hasattr(check, "__dict__") else check._asdict().items():
+        if isinstance(value, np.ndarray):
+            continue
+        out[key] = value.item() if isinstance(value, np.generic) else value
+    return out
+
+
+def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
+        trajectories: int | None = None) -> dict:
+    """Simulate ``exp`` and check it against the lecture's bound (and the exact value).
+
+    Returns:
+        The JSON record of the run: parameters (with the problem's exact mu, L, M), the
+        one-sided bound check, the two-sided exact check where the exact curve is known,
+        the expectation and whether it was met, and the per-step arrays.
+    """
+    from sim import simulate
+    from sim.check import check_exact, check_upper_bound
+    from sim.theory import max_step, noise_ball, sgd_bound
+
+    problem, w0 = build(exp)
+    result = simulate(problem, alpha=exp.alpha, steps=exp.steps,
+                      trajectories=trajectories or exp.trajectories, seed=seed, backend=backend,
+                      w0=w0, batch=exp.batch, engine=engine)
+    mu, L, M = float(problem.mu), float(problem.L), float(problem.M)
+    m_eff = M / exp.batch
+    e0_sq = float(np.sum((w0 - np.asarray(problem.w_star)) ** 2))
+    bound = np.asarray(sgd_bound(mu, m_eff, exp.alpha, e0_sq, exp.steps))
+    exact = None
+    if exp.problem == "quadratic":
+        exact = np.asarray(problem.exact_mean_sq_dist(alpha=exp.alpha, steps=exp.steps, w0=w0,
+                                                      batch=exp.batch))
+    bound_check = check_upper_bound(result, bound, delta=delta)
+    exact_check = None if exact is None else check_exact(result, exact, delta=delta)
+    bound_ok = bool(bound_check.passed) == (exp.expect == "pass")
+    arrays = {"mean_sq_dist": result.mean_sq_dist, "stderr": result.stderr, "bound": bound,
+              "exact": exact}
+    if exp.group == "logistic":
+        arrays["mean_w"] = result.mean_w
+        arrays["gd_path"] = problem.gd_path(alpha=exp.alpha, steps=exp.steps, w0=w0)
+        arrays["w_star"] = np.asarray(problem.w_star)
+    return {
+        "id": exp.id,
+        "group": exp.group,
+        "purpose": exp.purpose,
+        "parameters": {
+            "problem": exp.problem, "dim": exp.dim, "n": exp.n, "mu": mu, "L": L, "M": M,
+            "M_batch": m_eff, "alpha": exp.alpha, "max_step": float(max_step(mu, L)),
+            "batch": exp.batch, "steps": exp.steps, "trajectories": int(result.trajectories),
+            "seed": seed, "data_seed": exp.data_seed, "spread": exp.spread, "l2": exp.l2,
+            "start": exp.start, "r0": exp.r0, "backend": result.backend,
+            "engine": result.engine, "device": result.device,
+        },
+        "noise_ball": float(noise_ball(mu, m_eff, exp.alpha)),
+        "bound_check": _check_dict(bound_check),
+        "exact_check": None if exact_check is None else _check_dict(exact_check),
+        "expected": exp.expect,
+        "expectation_met": bound_ok and (exact_check is None or bool(exact_check.passed)),
+        "diverged_at": result.diverged_at,
+        "elapsed_s": float(result.elapsed_s),
+        "arrays": arrays,
+    }
+
+
+GD_CASES = ((1.0, 3.0), (1.0, 10.0), (1.0, 50.0))
+"""(mu, L) of the gradient-descent rate figure: rates 1/2, 9/11 and 49/51."""
+
+
+def gd_rate_runs(*, dim: int = 5, max_steps: int = 120, floor: float = 1e-11) -> list[dict]:
+    """Gradient descent with :math:`\\alpha = 2/(L+\\mu)` against :math:`((L-\\mu)/(L+\\mu))^t`.
+
+    Slide "Gradient Descent Converges (continued)":
+    :math:`\\|w_K-w^*\\| \\le ((L-\\mu)/(L+\\mu))^K \\|w_0-w^*\\|`. The start has equal
+    components along every eigenvector of a quadratic with spectrum in [mu, L]; those of mu
+    and L contract by exactly the rate, so the ratio tends to a constant and the rate is sharp. Each path stops before the rate falls below ``floor`` (relative), where
+    ``w_t - w*`` is no longer resolved in float64; the comparison allows a relative slack of
+    ``1e-9`` for the rounding accumulated over the steps.
+    """
+    runs = []
+    for mu, L in GD_CASES:
+        kappa = (L - mu) / (L + mu)
+        steps = min(max_steps, int(np.log(floor) / np.log(kappa)))
+        problem, q = quadratic_problem(dim=dim, n=16, mu=mu, L=L, spread=1.0, data_seed=1)
+        w0 = problem.w_star + 3.0 * q.sum(axis=1) / np.sqrt(dim)
+        path = problem.gd_path(alpha=2 / (L + mu), steps=steps, w0=w0)
+        dist = np.linalg.norm(path - problem.w_star, axis=1)
+        rate = kappa ** np.arange(steps + 1) * dist[0]
+        runs.append({
+            "mu": mu, "L": L, "alpha": 2 / (L + mu), "dim": dim, "steps": steps,
+            "label": f"μ={mu:g}, L={L:g}, rate (L−μ)/(L+μ)={kappa:.3g}",
+            "worst_ratio": float(np.max(dist / rate)),
+            "passed": bool(np.all(dist <= rate * (1 + 1e-9))),
+            "dist": dist, "rate": rate,
+        })
+    return runs

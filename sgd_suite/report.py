@@ -1,0 +1,179 @@
+"""The report of the whole lecture: every step's verdict and the Monte Carlo evidence.
+
+Data flows one way: claims (``verify``) and experiments (``sim``) produce JSON-shaped records;
+the figures are drawn from the records' arrays; the Markdown is rendered from the records.
+Everything is written into a temporary sibling of the output folder, which then replaces the
+output folder in one step (:mod:`sgd_suite.publish`), so an interrupted run leaves the
+previous report intact.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from sgd_suite import experiments as catalogue
+from sgd_suite import markdown
+from sgd_suite.publish import staged_dir
+from sgd_suite.figures import draw_all
+
+LECTURE = "Stochastic Gradient Descent: The Workhorse of Machine Learning"
+JSON_NAME = "verification.json"
+MD_NAME = "verification.md"
+FIGURE_DIR = "figures"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a report run does.
+
+    Attributes:
+        quick: only the quick subset of experiments (all claims are always checked).
+        seed: Monte Carlo seed of every experiment (the problems' data seeds are fixed).
+        backend, engine: passed to ``sim.simulate``.
+        trajectories: override every experiment's sample size (None keeps the catalogue's).
+        delta: family-wise false-alarm probability of each statistical check.
+        progress: show a progress bar (tqdm; silent anyway when stderr is not a terminal).
+    """
+
+    quick: bool = False
+    seed: int = 0
+    backend: str = "numpy"
+    engine: str = "auto"
+    trajectories: int | None = None
+    delta: float = 1e-9
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of a report run, for the exit code."""
+
+    path: Path
+    record: dict
+    mismatched_claims: tuple[str, ...]
+    unmet_experiments: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatched_claims and not self.unmet_experiments
+
+
+def claim_record(claim, outcome=None, error: BaseException | None = None) -> dict:
+    """The JSON record of a claim (fields of the verify contract, plus assumptions/recorded)."""
+    rec = {"id": claim.id, "slide": claim.slide, "statement": claim.statement,
+           "assumptions": claim.assumptions, "recorded": claim.recorded}
+    if error is not None:
+        rec.update(verdict="error", method=f"the check raised {type(error).__name__}: {error}",
+                   counterexample=None, correction=None, gap=None)
+    else:
+        rec.update(verdict=outcome.verdict, method=outcome.method,
+                   counterexample=outcome.counterexample, correction=outcome.correction,
+                   gap=outcome.gap)
+    return rec
+
+
+def run_claims(bar) -> list[dict]:
+    """Check every claim of the lecture in order; a check that raises is recorded as an error."""
+    import verify
+
+    records = []
+    for claim in verify.all_claims():
+        bar.set_postfix_str(claim.id)
+        try:
+            records.append(claim_record(claim, verify.run(claim)))
+        except Exception as exc:  # noqa: BLE001 - recorded, reported and turned into exit 1
+            records.append(claim_record(claim, error=exc))
+        bar.update()
+    return records
+
+
+def _versions() -> dict:
+    import matplotlib
+    import mpmath
+    import sympy
+    import z3
+
+    return {"python": platform.python_version(), "numpy": np.__version__,
+            "sympy": sympy.__version__, "z3": z3.get_version_string(),
+            "mpmath": mpmath.__version__, "matplotlib": matplotlib.__version__}
+
+
+def jsonable(x):
+    """Arrays to nested lists and non-finite floats to None (JSON has no NaN or infinity)."""
+    if isinstance(x, dict):
+        return {k: jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return jsonable(x.tolist())
+    if isinstance(x, np.generic):
+        return jsonable(x.item())
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def generate(out: str | Path, options: Options = Options()) -> Result:
+    """Run everything and publish the report folder ``out`` atomically.
+
+    Args:
+        out: destination folder; ``verification.json``, ``verification.md`` and
+            ``figures/*.png`` are written there.
+        options: see :class:`Options`.
+    """
+    from tqdm.auto import tqdm
+
+    import verify
+
+    start = time.perf_counter()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    exps = catalogue.catalogue(quick=options.quick)
+    total = len(verify.all_claims()) + len(exps) + 1
+    with staged_dir(out) as tmp, tqdm(total=total, desc="report", unit="step",
+                                      disable=None if options.progress else True) as bar:
+        claims = run_claims(bar)
+        t_claims = time.perf_counter() - start
+        sims = []
+        for exp in exps:
+            bar.set_postfix_str(exp.id)
+            sims.append(catalogue.run(exp, seed=options.seed, backend=options.backend,
+                                      engine=options.engine, delta=options.delta,
+                                      trajectories=options.trajectories))
+            bar.update()
+        t_sims = time.perf_counter() - start - t_claims
+        bar.set_postfix_str("figures")
+        (tmp / FIGURE_DIR).mkdir()
+        gd = catalogue.gd_rate_runs()
+        figures = draw_all(sims, gd, tmp / FIGURE_DIR, relative_to=tmp)
+        bar.update()
+        record = {
+            "claims": claims,
+            "simulations": sims,
+            "gd_rate": gd,
+            "meta": {
+                "lecture": LECTURE, "mode": "quick" if options.quick else "full",
+                "seed": options.seed, "backend": options.backend,
+                "engine_requested": options.engine,
+                "engines": sorted({s["parameters"]["engine"] for s in sims}),
+                "device": ", ".join(sorted({s["parameters"]["device"] for s in sims})) or "—",
+                "trajectories_override": options.trajectories, "delta": options.delta,
+                "versions": _versions(), "started_utc": started,
+                "claims_time_s": t_claims, "simulations_time_s": t_sims,
+                "run_time_s": time.perf_counter() - start,
+            },
+        }
+        record = jsonable(record)
+        (tmp / JSON_NAME).write_text(json.dumps(record, indent=1, allow_nan=False) + "\n")
+        (tmp / MD_NAME).write_text(markdown.render(record, figures=figures))
+    mismatched = tuple(c["id"] for c in claims if c["verdict"] != c["recorded"])
+    unmet = tuple(s["id"] for s in sims if not s["expectation_met"])
+    unmet += tuple(f"gd-rate mu={g['mu']:g} L={g['L']:g}" for g in gd if not g["passed"])
+    return Result(Path(out), record, mismatched, unmet)
