@@ -1,1 +1,276 @@
-"""Claims of the lecture slides on strong_convexity (registered as they are written)."""
+r"""Slides "Strongly Convex Functions", "Which of the functions we've looked at are strongly
+convex?" and "Concave functions" (which follows them in the lecture).
+
+:math:`f` is :math:`\mu`-strongly convex (:math:`\mu > 0`) iff :math:`h = f - \frac{\mu}{2}\|x\|^2`
+is convex. For twice differentiable :math:`f` on :math:`\mathbb{R}` the best constant is
+:math:`\mu^* = \inf_x f''(x)`; :math:`f` is strongly convex iff :math:`\mu^* > 0`.
+
+References:
+    Y. Nesterov, *Lectures on Convex Optimization*, 2nd ed., 2018, Def. 2.1.3 and Thm. 2.1.10-2.1.11.
+    S. Boyd, L. Vandenberghe, *Convex Optimization*, 2004, Sec. 9.1.2.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+
+from verify import provers
+from verify.claims import Outcome, UndecidedError, claim, decide, format_point, proved, require
+from verify.numeric import NumericCheck, approx_eq
+
+x, y, a, mu, t = sp.symbols("x y alpha mu t", real=True)
+gxi, gyi, xi, yi, vi, hv = sp.symbols("g_i h_i x_i y_i v_i Hv_i", real=True)
+fx, fy, fz = sp.symbols("f_x f_y f_z", real=True)
+UNIT = (a >= 0, a <= 1)
+MU = (mu > 0,)
+SLIDE = "Strongly Convex Functions"
+WHICH = "Which of the functions we've looked at are strongly convex?"
+NEEDS = (
+    "The three forms are equivalent only for mu > 0 fixed (unstated) and, for the first-order "
+    "form, f differentiable ({order}); the slide states neither. Nonsmooth strongly convex "
+    "functions such as x^2 + |x| satisfy the h-convex form but have no gradient at 0."
+)
+
+
+@claim(
+    "strong.first-order",
+    slide=SLIDE,
+    statement=r"\langle x - y, \nabla f(x) - \nabla f(y) \rangle \geq \mu \|x - y\|^2",
+    assumptions=r"equivalent to $h(x) = f(x) - \frac{\mu}{2}\|x\|^2$ convex, with $\mu > 0$",
+    recorded="gap",
+    numeric=NumericCheck(
+        {"x": (-5, 5), "y": (-5, 5)},
+        # Instance f = x^2 + x^4/12 (f'' = 2 + x^2 >= 2, mu = 2).
+        lambda p: (p["x"] - p["y"]) * ((2 * p["x"] + p["x"] ** 3 / 3) - (2 * p["y"] + p["y"] ** 3 / 3))
+        >= 2 * (p["x"] - p["y"]) ** 2 - mpmath.mpf(10) ** -30,
+    ),
+)
+def _first_order() -> Outcome:
+    # grad h = grad f - mu x; per coordinate the monotonicity gap of h is that of f minus mu |x-y|^2.
+    per_coordinate = provers.identity(
+        (xi - yi) * ((gxi - mu * xi) - (gyi - mu * yi)), (xi - yi) * (gxi - gyi) - mu * (xi - yi) ** 2
+    )
+    method = proved(per_coordinate, what="strong first-order form")
+    return Outcome(
+        "gap",
+        "<x - y, grad h(x) - grad h(y)> = <x - y, grad f(x) - grad f(y)> - mu ||x - y||^2 "
+        "(per coordinate), so the form is the first-order condition for h "
+        "(conditions.first-order). " + method,
+        gap=NEEDS.format(order="once"),
+        correction=r"f \text{ differentiable}, \mu > 0: \forall x, y\ \langle x - y, \nabla f(x) - "
+        r"\nabla f(y) \rangle \geq \mu \|x - y\|^2 \Leftrightarrow f - \tfrac{\mu}{2}\|\cdot\|^2 \text{ convex}",
+    )
+
+
+@claim(
+    "strong.second-order",
+    slide=SLIDE,
+    statement=r"\nabla^2 f(x) \succeq \mu I",
+    assumptions=r"equivalent to $h(x) = f(x) - \frac{\mu}{2}\|x\|^2$ convex, with $\mu > 0$",
+    recorded="gap",
+    numeric=NumericCheck(
+        {"x": (-5, 5)},
+        lambda p: mpmath.diff(lambda v: v**2 + v**4 / 12, p["x"], 2) >= 2 - mpmath.mpf(10) ** -15,
+    ),
+)
+def _second_order() -> Outcome:
+    # Hess h = Hess f - mu I, and <v, (H - mu I) v> = <v, H v> - mu ||v||^2 (per coordinate).
+    per_coordinate = provers.identity(vi * (hv - mu * vi), vi * hv - mu * vi**2)
+    hess = provers.derivative(mu / 2 * x**2, x, mu, order=2)
+    return Outcome(
+        "gap",
+        "Hess h = Hess f - mu I and <v, (Hess f - mu I) v> = <v, Hess f v> - mu ||v||^2, so the form "
+        "is the second-order condition for h (conditions.second-order). "
+        + proved(per_coordinate, hess, what="strong second-order form"),
+        gap=NEEDS.format(order="twice for this form"),
+        correction=r"f \text{ twice differentiable}, \mu > 0: \forall x\ \nabla^2 f(x) \succeq \mu I "
+        r"\Leftrightarrow f - \tfrac{\mu}{2}\|\cdot\|^2 \text{ convex}",
+    )
+
+
+@claim(
+    "strong.h-convex",
+    slide=SLIDE,
+    statement=r"h(x) = f(x) - \frac{\mu}{2} \|x\|^2 \text{ is convex}",
+    assumptions=r"$\mu > 0$; checked: equivalent to $f(\alpha x + (1-\alpha) y) \le \alpha f(x) + "
+    r"(1-\alpha) f(y) - \frac{\mu}{2}\alpha(1-\alpha)\|x - y\|^2$ (the standard definition)",
+    recorded="true",
+    numeric=NumericCheck(
+        {"alpha": (0, 1), "x": (-5, 5), "y": (-5, 5)},
+        lambda p: approx_eq(
+            (p["alpha"] * p["x"] + (1 - p["alpha"]) * p["y"]) ** 2
+            - p["alpha"] * p["x"] ** 2 - (1 - p["alpha"]) * p["y"] ** 2,
+            -p["alpha"] * (1 - p["alpha"]) * (p["x"] - p["y"]) ** 2,
+        ),
+    ),
+)
+def _h_convex() -> Outcome:
+    z = a * xi + (1 - a) * yi
+    norm_gap = provers.identity(z**2 - a * xi**2 - (1 - a) * yi**2, -a * (1 - a) * (xi - yi) ** 2)
+    hz, hx, hy = fz - mu / 2 * z**2, fx - mu / 2 * xi**2, fy - mu / 2 * yi**2
+    standard = fz <= a * fx + (1 - a) * fy - mu / 2 * a * (1 - a) * (xi - yi) ** 2
+    both = (
+        provers.implies((hz <= a * hx + (1 - a) * hy,), standard),
+        provers.implies((standard,), hz <= a * hx + (1 - a) * hy),
+    )
+    return Outcome("true", "per coordinate: " + proved(norm_gap, *both, what="h-convex form"))
+
+
+# ------------------------------------------------------------------------------ which are strongly convex?
+def _no_mu(second, witness, name: str) -> str:
+    """Prove that for every mu > 0, h'' = f'' - mu < 0 at x = witness(mu) (so h is not convex)."""
+    at = sp.simplify(second.subs(x, witness))
+    check = provers.inequality(at - mu, "<", sp.Integer(0), assumptions=MU)
+    return proved(check, what=f"{name}: f''(x_mu) < mu") + f" (x_mu = {witness}, f''(x_mu) = {at})"
+
+
+@claim(
+    "strong.which-quadratic",
+    slide=WHICH,
+    statement=r"f(x) = x^2 \text{ is strongly convex, best } \mu = 2",
+    assumptions=r"$x \in \mathbb{R}$",
+    recorded="true",
+    numeric=NumericCheck(
+        {"x": (-5, 5), "y": (-5, 5)},
+        lambda p: approx_eq((p["x"] - p["y"]) * (2 * p["x"] - 2 * p["y"]), 2 * (p["x"] - p["y"]) ** 2),
+    ),
+)
+def _which_quadratic() -> Outcome:
+    second = provers.derivative(x**2, x, sp.Integer(2), order=2)
+    works = provers.identity((x - y) * (2 * x - 2 * y), 2 * (x - y) ** 2)
+    larger = provers.implies((mu > 2,), 2 - mu >= 0)
+    require(larger, "mu > 2 rejected")
+    if larger.holds:
+        raise UndecidedError("f'' = 2 >= mu would hold for some mu > 2")
+    return Outcome(
+        "true",
+        f"f'' = 2 for all x, so mu = 2 works with equality in the first-order form and any mu > 2 "
+        f"fails (e.g. {format_point(larger.counterexample)}): "
+        + proved(second, works, what="x^2 with mu = 2"),
+    )
+
+
+@claim(
+    "strong.which-abs",
+    slide=WHICH,
+    statement=r"f(x) = |x| \text{ is not strongly convex (no } \mu > 0)",
+    assumptions=r"$\mu > 0$ arbitrary; witness $x = 1, y = 0, \alpha = \frac{1}{2}$",
+    recorded="true",
+    numeric=NumericCheck(
+        {"mu": ("1/1000", 100)},
+        lambda p: abs(mpmath.mpf(1) / 2) - p["mu"] / 2 * mpmath.mpf(1) / 4
+        > (abs(mpmath.mpf(1)) - p["mu"] / 2) / 2,
+    ),
+)
+def _which_abs() -> Outcome:
+    h = sp.Abs(x) - mu / 2 * x**2
+    mid, ends = h.subs(x, sp.Rational(1, 2)), (h.subs(x, 1) + h.subs(x, 0)) / 2
+    check = provers.inequality(mid, ">", ends, assumptions=MU)
+    return Outcome(
+        "true",
+        "h = |x| - mu x^2/2 violates convexity at x = 1, y = 0, alpha = 1/2 for every mu > 0 "
+        "(|x| is linear on [0, 1], so h is strictly concave there): "
+        + proved(check, what="|x| not strongly convex"),
+    )
+
+
+@claim(
+    "strong.which-exp",
+    slide=WHICH,
+    statement=r"f(x) = e^x \text{ is not strongly convex on } \mathbb{R} \ (\inf f'' = 0)",
+    assumptions=r"$\mu > 0$ arbitrary; on $[c, \infty)$ it would be, with $\mu = e^c$",
+    recorded="true",
+    numeric=NumericCheck(
+        {"mu": ("1/1000", 100)}, lambda p: mpmath.exp(mpmath.log(p["mu"] / 2)) < p["mu"]
+    ),
+)
+def _which_exp() -> Outcome:
+    inf = sp.limit(sp.exp(x), x, -sp.oo)
+    return Outcome(
+        "true",
+        f"inf f'' = lim_(x->-oo) e^x = {inf}; " + _no_mu(sp.exp(x), sp.log(mu / 2), "e^x"),
+    )
+
+
+@claim(
+    "strong.which-logistic",
+    slide=WHICH,
+    statement=r"f(x) = \log(1 + e^x) \text{ is not strongly convex } (\inf f'' = 0)",
+    assumptions=r"$\mu > 0$ arbitrary",
+    recorded="true",
+    numeric=NumericCheck(
+        {"mu": ("1/1000", 100)},
+        lambda p: (p["mu"] / 2) / (1 + p["mu"] / 2) ** 2 < p["mu"],
+    ),
+)
+def _which_logistic() -> Outcome:
+    second = sp.exp(x) / (1 + sp.exp(x)) ** 2
+    limits = (sp.limit(second, x, -sp.oo), sp.limit(second, x, sp.oo))
+    return Outcome(
+        "true",
+        f"f'' = e^x/(1+e^x)^2 -> {limits[0]}, {limits[1]} as x -> -oo, +oo; "
+        + _no_mu(second, sp.log(mu / 2), "log(1+e^x)"),
+    )
+
+
+@claim(
+    "strong.which-log",
+    slide=WHICH,
+    statement=r"f(x) = \log x \text{ is concave, so not (strongly) convex on } x > 0",
+    assumptions=r"$x > 0$; $\mu > 0$ arbitrary",
+    recorded="true",
+    numeric=NumericCheck({"x": ("1/1000", 100)}, lambda p: -1 / p["x"] ** 2 < 0),
+)
+def _which_log() -> Outcome:
+    second = provers.derivative(sp.log(x), x, -1 / x**2, order=2, assumptions=(x > 0,))
+    below = provers.inequality(-1 / x**2 - mu, "<", sp.Integer(0), assumptions=(x > 0, mu > 0))
+    return Outcome("true", "f'' = -1/x^2 < 0 < mu everywhere: " + proved(second, below, what="log x"))
+
+
+# ------------------------------------------------------------------------------ Concave functions
+@claim(
+    "concave.definition",
+    slide="Concave functions",
+    statement=r"f \text{ is convex} \Leftrightarrow h(x) = -f(x) \text{ is concave}",
+    assumptions=r"concave: $h(\alpha x + (1-\alpha)y) \ge \alpha h(x) + (1-\alpha) h(y)$, $\alpha \in [0, 1]$",
+    recorded="true",
+    numeric=NumericCheck(
+        {"f_x": (-5, 5), "f_y": (-5, 5), "f_z": (-5, 5), "alpha": (0, 1)},
+        lambda p: (p["f_z"] <= p["alpha"] * p["f_x"] + (1 - p["alpha"]) * p["f_y"])
+        == (-p["f_z"] >= p["alpha"] * -p["f_x"] + (1 - p["alpha"]) * -p["f_y"]),
+    ),
+)
+def _concave_definition() -> Outcome:
+    convex = fz <= a * fx + (1 - a) * fy
+    concave = -fz >= a * (-fx) + (1 - a) * (-fy)
+    both = (provers.implies((convex,), concave), provers.implies((concave,), convex))
+    return Outcome("true", proved(*both, what="convex <=> negation concave"))
+
+
+@claim(
+    "concave.log-second-derivative",
+    slide="Concave functions",
+    statement=r"f(x) = \log(x): \quad f''(x) = -\frac{1}{x^2}",
+    assumptions=r"$x > 0$",
+    recorded="true",
+    numeric=NumericCheck(
+        {"x": ("1/10", 100)},
+        lambda p: abs(mpmath.diff(mpmath.log, p["x"], 2) + 1 / p["x"] ** 2)
+        <= mpmath.mpf(10) ** -15 * (1 + 1 / p["x"] ** 2),
+    ),
+)
+def _log_second() -> Outcome:
+    return decide(provers.derivative(sp.log(x), x, -1 / x**2, order=2, assumptions=(x > 0,)), what="log''")
+
+
+@claim(
+    "concave.log-nonpos",
+    slide="Concave functions",
+    statement=r"-\frac{1}{x^2} \leq 0",
+    assumptions=r"$x > 0$ (in fact $< 0$)",
+    recorded="true",
+    numeric=NumericCheck({"x": ("1/1000", 100)}, lambda p: -1 / p["x"] ** 2 <= 0),
+)
+def _log_nonpos() -> Outcome:
+    return decide(provers.inequality(-1 / x**2, "<=", sp.Integer(0), assumptions=(x > 0,)), what="-1/x^2 <= 0")
