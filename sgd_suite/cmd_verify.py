@@ -1,0 +1,80 @@
+"""``sgd-suite verify``: judge every step of the lecture and write ``verification.json``.
+
+Prints a slide-by-slide table (slide heading, then ``id | verdict | method``, and for ``false`` /
+``gap`` verdicts a short line saying why), writes ``DIR/verification.json`` atomically, and exits
+with 1 if any computed verdict differs from the recorded one (listing which).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sgd_suite.atomic import write_text_atomic
+from sgd_suite.cli import UsageError
+
+JSON_NAME = "verification.json"
+_METHOD_WIDTH = 72
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="check every mathematical step of the lecture exactly (SymPy, z3, mpmath)",
+        description=__doc__.splitlines()[0],
+    )
+    parser.add_argument("--out", default="reports", metavar="DIR",
+                        help="folder for verification.json (default: reports)")
+    parser.add_argument("--only", nargs="+", action="extend", metavar="ID",
+                        help="check only these claim ids")
+    parser.set_defaults(func=run)
+
+
+def _short(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def table(records: list[dict]) -> str:
+    """The slide-by-slide table; a slide heading opens each run of consecutive claims."""
+    lines, slide = [], None
+    idw = max((len(r["id"]) for r in records), default=2)
+    for r in records:
+        if r["slide"] != slide:
+            slide = r["slide"]
+            lines.append(f"\n== {slide}")
+        flag = "" if r["verdict"] == r["recorded"] else f"  (recorded: {r['recorded']})"
+        lines.append(f"  {r['id']:<{idw}} | {r['verdict']:<5} | {_short(r['method'], _METHOD_WIDTH)}{flag}")
+        if r["verdict"] == "false":
+            lines.append(f"  {'':<{idw}}   counterexample: {_short(r['counterexample'], 100)}")
+            lines.append(f"  {'':<{idw}}   correction: {_short(r['correction'], 100)}")
+        elif r["verdict"] == "gap":
+            lines.append(f"  {'':<{idw}}   gap: {_short(r['gap'], 110)}")
+    return "\n".join(lines).lstrip("\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    import verify
+    from verify import records as rec
+
+    start = time.perf_counter()
+    try:
+        claims = rec.select(args.only)
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
+    records = rec.check_all(claims)
+    elapsed = time.perf_counter() - start
+    path = write_text_atomic(Path(args.out) / JSON_NAME, rec.to_json(records))
+
+    print(table(records))
+    counts = {v: sum(r["verdict"] == v for r in records) for v in ("true", "false", "gap", "error")}
+    summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+    print(f"\n{len(records)} of {len(verify.all_claims())} claims checked in {elapsed:.1f} s: "
+          f"{summary}; wrote {path}")
+    bad = rec.mismatches(records)
+    for r in bad:
+        print(f"MISMATCH {r['id']}: computed {r['verdict']}, recorded {r['recorded']}"
+              + (f" ({_short(r['method'], 200)})" if r["verdict"] == "error" else ""), file=sys.stderr)
+    return 1 if bad else 0
