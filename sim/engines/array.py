@@ -27,11 +27,12 @@ from sim.backend import namespace_of, to_numpy
 from sim.engines import OVERFLOW_GUARD, ChunkResult
 from sim.logistic import LogisticSpec
 from sim.quadratic import QuadraticSpec
-from sim.rng import draw_key, index_from_u64, mix64, trajectory_keys
+from sim.rng import _MUL1, _MUL2, draw_key, trajectory_keys
 from sim.stats import BLOCK
 
-# Elements of the (steps x trajectories) index and squared-distance buffers per group of steps.
-_GROUP_ELEMENTS = 1 << 21
+# Elements of the (steps x trajectories) squared-distance buffer reduced at once: on the CPU it
+# should stay in the L2 cache (512 KiB); on a GPU it amortises the host check for divergence.
+_GROUP_ELEMENTS = {"numpy": 1 << 16, "cupy": 1 << 24}
 
 
 def available() -> bool:
@@ -127,10 +128,44 @@ def run_chunk(spec: QuadraticSpec | LogisticSpec, *, alpha: float, steps: int, s
         raise TypeError(f"spec must be a QuadraticSpec or LogisticSpec, got {type(spec).__name__}")
     # Overflow of a diverging trajectory is detected and reported (``diverged_at``), not warned.
     with np.errstate(over="ignore", invalid="ignore"):
-        return _run(xp, model, alpha, steps, seed, start, count, batch, e0)
+        return _run(xp, model, steps, seed, start, count, batch, np.asarray(e0, dtype=np.float64))
 
 
-def _run(xp: Any, model: Any, alpha: float, steps: int, seed: int, start: int, count: int,
+def _indices(xp: Any, keys: Any, draw: int, n: int, out: Any, tmp: Any) -> Any:
+    """:func:`sim.rng.sample_indices` for one draw key, in place (same formula, no temporaries)."""
+    xp.add(keys, xp.uint64(draw), out=out)
+    for shift, mul in ((30, _MUL1), (27, _MUL2)):
+        xp.right_shift(out, xp.uint64(shift), out=tmp)
+        xp.bitwise_xor(out, tmp, out=out)
+        xp.multiply(out, xp.uint64(mul), out=out)
+    xp.right_shift(out, xp.uint64(31), out=tmp)
+    xp.bitwise_xor(out, tmp, out=out)
+    if n & (n - 1) == 0:
+        # floor(u n / 2^64) is the top log2(n) bits when n is a power of two.
+        if n == 1:
+            out.fill(0)
+        else:
+            xp.right_shift(out, xp.uint64(64 - (n.bit_length() - 1)), out=out)
+    else:
+        xp.right_shift(out, xp.uint64(32), out=tmp)
+        xp.bitwise_and(out, xp.uint64(0xFFFFFFFF), out=out)
+        xp.multiply(tmp, xp.uint64(n), out=tmp)
+        xp.multiply(out, xp.uint64(n), out=out)
+        xp.right_shift(out, xp.uint64(32), out=out)
+        xp.add(out, tmp, out=out)
+        xp.right_shift(out, xp.uint64(32), out=out)
+    return out.view(xp.int64)
+
+
+def _square_norms(xp: Any, state: Any, out: Any, buf: Any) -> None:
+    if xp is np:
+        np.einsum("ij,ij->j", state, state, out=out)
+    else:
+        xp.multiply(state, state, out=buf)
+        buf.sum(axis=0, out=out)
+
+
+def _run(xp: Any, model: Any, steps: int, seed: int, start: int, count: int,
          batch: int, e0: np.ndarray) -> ChunkResult:
     d, n = model.d, model.n
     full, tail = divmod(count, BLOCK)
@@ -138,19 +173,20 @@ def _run(xp: Any, model: Any, alpha: float, steps: int, seed: int, start: int, c
     sizes = np.array([BLOCK] * full + ([tail] if tail else []), dtype=np.int64)
 
     state = xp.empty((d, count))
-    state[...] = xp.asarray(model.initial(np.asarray(e0, dtype=np.float64)))[:, None]
+    state[...] = xp.asarray(model.initial(e0))[:, None]
     buf, acc = xp.empty((d, count)), xp.empty((d, count))
     keys = trajectory_keys(xp, seed, start, count)
+    idx = xp.empty((batch, count), dtype=xp.uint64)
+    scratch = xp.empty(count, dtype=xp.uint64)
 
-    group = max(1, min(max(steps, 1), _GROUP_ELEMENTS // (count * batch)))
+    group = max(1, min(max(steps, 1), _GROUP_ELEMENTS["numpy" if xp is np else "cupy"] // count))
     sq = xp.empty((group, count))
     mean = xp.full((steps + 1, nb), xp.nan)
     m2, top = xp.full((steps + 1, nb), xp.nan), xp.full((steps + 1, nb), xp.nan)
     sums = xp.full((steps + 1, d, nb), xp.nan)
 
     def record(row: int, slot: int) -> None:
-        xp.multiply(state, state, out=buf)
-        buf.sum(axis=0, out=sq[slot])
+        _square_norms(xp, state, sq[slot], buf)
         if full:
             state[:, : full * BLOCK].reshape(d, full, BLOCK).sum(axis=2, out=sums[row, :, :full])
         if tail:
@@ -181,12 +217,10 @@ def _run(xp: Any, model: Any, alpha: float, steps: int, seed: int, start: int, c
     t = 0
     while diverged is None and t < steps:
         k = min(group, steps - t)
-        draws = xp.asarray([draw_key(seed, m) for m in range(t * batch, (t + k) * batch)],
-                           dtype=xp.uint64)
-        idx = index_from_u64(xp, mix64(xp, draws[:, None] + keys[None, :]), n)
-        idx = idx.astype(xp.int64).reshape(k, batch, count)
         for j in range(k):
-            model.step(state, idx[j], buf, acc)
+            for b in range(batch):
+                _indices(xp, keys, draw_key(seed, (t + j) * batch + b), n, idx[b], scratch)
+            model.step(state, idx.view(xp.int64), buf, acc)
             record(t + j + 1, j)
         diverged = reduce(t + 1, k)
         t += k
