@@ -1,0 +1,95 @@
+"""``sgd-suite verify``: table, JSON record schema, atomic write, exit codes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+import pytest
+
+import verify
+from sgd_suite import atomic
+from sgd_suite.cli import main
+from verify import claims
+
+KEYS = {"id", "slide", "statement", "verdict", "method", "counterexample", "correction", "gap"}
+
+
+def test_full_run_writes_every_claim_and_exits_zero(tmp_path, capsys):
+    assert main(["verify", "--out", str(tmp_path)]) == 0
+    records = json.loads((tmp_path / "verification.json").read_text())
+    assert [r["id"] for r in records] == [c.id for c in verify.all_claims()]
+    for r in records:
+        assert KEYS <= set(r)
+        assert r["verdict"] == r["recorded"]
+        if r["verdict"] == "true":
+            assert r["counterexample"] is None and r["gap"] is None and r["correction"] is None
+        if r["verdict"] == "false":
+            assert r["counterexample"] and r["correction"]
+        if r["verdict"] == "gap":
+            assert r["gap"] and r["correction"]
+    out = capsys.readouterr().out
+    assert "== Example: Quadratic" in out and "quadratic.line2" in out and "counterexample:" in out
+
+
+def test_only_selects_claims(tmp_path, capsys):
+    assert main(["verify", "--out", str(tmp_path), "--only", "quadratic.line2", "exp.proof"]) == 0
+    records = json.loads((tmp_path / "verification.json").read_text())
+    assert [r["id"] for r in records] == ["quadratic.line2", "exp.proof"]
+    assert records[0]["verdict"] == "false" and records[1]["verdict"] == "gap"
+    assert "gap:" in capsys.readouterr().out
+
+
+def test_unknown_id_is_a_usage_error(tmp_path, capsys):
+    assert main(["verify", "--out", str(tmp_path), "--only", "quadratic.line9"]) == 2
+    assert "unknown claim id" in capsys.readouterr().err
+    assert not (tmp_path / "verification.json").exists()
+
+
+def test_mismatch_exits_one_and_names_the_claim(tmp_path, capsys, monkeypatch):
+    wrong = dataclasses.replace(verify.get("quadratic.line2"), recorded="true")
+    monkeypatch.setitem(claims._REGISTRY, "quadratic.line2", wrong)
+    assert main(["verify", "--out", str(tmp_path), "--only", "quadratic.line2"]) == 1
+    assert "MISMATCH quadratic.line2: computed false, recorded true" in capsys.readouterr().err
+
+
+def test_a_check_that_raises_is_an_error_verdict(tmp_path, capsys, monkeypatch):
+    def broken():
+        raise claims.UndecidedError("undecided: test")
+
+    bad = dataclasses.replace(verify.get("quadratic.line1"), check=broken)
+    monkeypatch.setitem(claims._REGISTRY, "quadratic.line1", bad)
+    assert main(["verify", "--out", str(tmp_path), "--only", "quadratic.line1"]) == 1
+    records = json.loads((tmp_path / "verification.json").read_text())
+    assert records[0]["verdict"] == "error"
+    assert "MISMATCH quadratic.line1" in capsys.readouterr().err
+
+
+def test_atomic_write_replaces_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "sub" / "f.json"
+    atomic.write_text_atomic(target, "old")
+    atomic.write_text_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert os.listdir(target.parent) == ["f.json"]
+
+
+def test_interrupted_atomic_write_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "f.json"
+    atomic.write_text_atomic(target, "old")
+
+    def fail(*_):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(atomic.os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        atomic.write_text_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["f.json"]
+
+
+def test_atomic_write_rejects_bad_input(tmp_path):
+    with pytest.raises(TypeError, match="text"):
+        atomic.write_text_atomic(tmp_path / "f", b"bytes")
+    with pytest.raises(ValueError, match="directory"):
+        atomic.write_text_atomic(tmp_path, "x")

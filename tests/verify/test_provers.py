@@ -1,0 +1,136 @@
+"""The exact deciders: proofs, rejections with exact counterexamples, and bad input."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+import sympy as sp
+
+from verify import provers
+
+a, b, x, y, mu, M = sp.symbols("alpha b x y mu M", real=True)
+UNIT = (a >= 0, a <= 1)
+
+
+def _at(expr, point):
+    """Exact value of ``expr`` at a counterexample given by symbol name."""
+    return sp.simplify(expr.xreplace({s: point[s.name] for s in expr.free_symbols}))
+
+
+def _holds(rel, point) -> bool:
+    return bool(rel.xreplace({s: point[s.name] for s in rel.free_symbols if s.name in point}))
+
+
+def test_identity_proves_expansion():
+    check = provers.identity((a * x + (1 - a) * y) ** 2, a**2 * x**2 + 2 * a * (1 - a) * x * y + (1 - a) ** 2 * y**2)
+    assert check.holds and check.counterexample is None
+
+
+def test_false_identity_rejected_with_exact_counterexample():
+    lhs, rhs = (x + y) ** 2, x**2 + y**2
+    check = provers.identity(lhs, rhs)
+    assert not check.holds and not check.undecided
+    point = check.counterexample
+    assert all(isinstance(v, sp.Rational) for v in point.values())
+    assert _at(lhs - rhs, point) != 0
+
+
+def test_identity_respects_assumptions():
+    lhs, rhs = sp.Abs(a * x), a * sp.Abs(x)
+    assert provers.identity(lhs, rhs, assumptions=UNIT).holds
+    check = provers.identity(lhs, rhs)
+    assert not check.holds
+    assert check.counterexample["alpha"] < 0
+    assert _at(lhs - rhs, check.counterexample) != 0
+
+
+def test_inequality_factorisation_certificate():
+    check = provers.inequality((a * x + (1 - a) * y) ** 2, "<=", a * x**2 + (1 - a) * y**2, assumptions=UNIT)
+    assert check.holds and "factor" in check.method
+
+
+def test_inequality_z3_certificate_with_exp_atom():
+    check = provers.inequality(1 / ((1 + sp.exp(x)) * (1 + sp.exp(-x))), ">", sp.Integer(0))
+    assert check.holds
+
+
+def test_false_inequality_rejected_with_exact_counterexample():
+    lhs, rhs = x**2, x
+    check = provers.inequality(lhs, "<=", rhs, assumptions=(x > 0,))
+    assert not check.holds
+    point = check.counterexample
+    assert point["x"] > 0 and _at(lhs - rhs, point) > 0
+
+
+def test_strict_inequality_fails_at_equality_case():
+    check = provers.inequality((a * x + (1 - a) * y) ** 2, "<", a * x**2 + (1 - a) * y**2, assumptions=UNIT)
+    assert not check.holds
+    assert _at(a * x**2 + (1 - a) * y**2 - (a * x + (1 - a) * y) ** 2, check.counterexample) == 0
+
+
+def test_wrong_derivative_rejected_with_exact_counterexample():
+    f = sp.log(1 + sp.exp(x))
+    wrong = sp.exp(x) / (1 + sp.exp(x))  # that is f', not f''
+    check = provers.derivative(f, x, wrong, order=2)
+    assert not check.holds
+    assert _at(sp.diff(f, x, 2) - wrong, check.counterexample) != 0
+    assert provers.derivative(f, x, 1 / ((1 + sp.exp(x)) * (1 + sp.exp(-x))), order=2).holds
+
+
+def test_wrong_fixed_point_rejected_with_exact_counterexample():
+    bb = sp.Symbol("b", real=True)
+    update = (1 - a * mu) ** 2 * bb + a**2 * M
+    hyp = (a > 0, mu > 0, M > 0, a * mu < 1)
+    assert provers.fixed_point(update, bb, a * M / (2 * mu - a * mu**2), assumptions=hyp).holds
+    wrong = a * M / (2 * mu)
+    check = provers.fixed_point(update, bb, wrong, assumptions=hyp)
+    assert not check.holds
+    point = check.counterexample
+    assert all(_holds(h, point) for h in hyp)
+    assert _at(update.subs(bb, wrong) - wrong, point) != 0
+
+
+def test_implies_proves_and_refutes():
+    assert provers.implies((x > 1,), x**2 > 1).holds
+    check = provers.implies((x > 1,), x > 2)
+    assert not check.holds and 1 < check.counterexample["x"] <= 2
+
+
+def test_undecided_is_not_a_verdict():
+    assert provers.Check(False, "m").undecided
+    assert not provers.Check(False, "m", {"x": sp.Integer(1)}).undecided
+    assert not provers.Check(True, "m").undecided
+
+
+@pytest.mark.parametrize("bad", [1.5, "x", None, [x]])
+def test_non_sympy_input_raises_type_error(bad):
+    with pytest.raises(TypeError, match="lhs"):
+        provers.identity(bad, x)
+
+
+def test_exact_python_numbers_are_accepted():
+    assert provers.identity(Fraction(1, 2) + x, x + sp.Rational(1, 2)).holds
+    assert provers.inequality(2, ">=", 0).holds
+
+
+def test_contradictory_assumptions_raise_value_error():
+    with pytest.raises(ValueError, match="contradictory"):
+        provers.identity(x, x, assumptions=(x > 1, x < 0))
+    with pytest.raises(ValueError, match="contradictory"):
+        provers.inequality(x, "<=", x + 1, assumptions=(x**2 < 0,))
+
+
+def test_bad_parameters_raise_clear_errors():
+    with pytest.raises(ValueError, match="rel"):
+        provers.inequality(x, "=<", y)
+    with pytest.raises(ValueError, match="order"):
+        provers.derivative(x**2, x, 2 * x, order=0)
+    with pytest.raises(TypeError, match="var"):
+        provers.derivative(x**2, "x", 2 * x)
+    with pytest.raises(TypeError, match="state"):
+        provers.fixed_point(x, x + 1, x)
+    with pytest.raises(TypeError, match="assumptions"):
+        provers.identity(x, x, assumptions=(x,))
+    with pytest.raises(TypeError, match="conclusion"):
+        provers.implies((x > 0,), 3)
