@@ -22,7 +22,8 @@ steps in dimension 10 and far below any statistical effect tested) counts as agr
 only the excess over that allowance is standardized. This handles steps with zero standard
 error exactly (e.g. :math:`t = 0`, or noise-free problems where every trajectory is the same):
 there the estimate must obey the reference up to ``rtol``, else the standardized excess is
-infinite. A step at or after ``result.diverged_at`` counts as an infinite estimate.
+infinite. ``atol`` (scalar or per step, default 0) adds an absolute allowance for references
+that are exactly 0 but reached through rounding. A step at or after ``result.diverged_at`` counts as an infinite estimate.
 """
 
 from __future__ import annotations
@@ -98,8 +99,9 @@ class ExactCheck:
     rtol: float
 
 
-def standardized_excess(estimate: Any, stderr: Any, reference: Any, *, rtol: float = 1e-9) -> np.ndarray:
-    """:math:`(\\hat m - r)/s` per step beyond a rounding allowance ``rtol * max(|r|, |m|)``.
+def standardized_excess(estimate: Any, stderr: Any, reference: Any, *, rtol: float = 1e-9,
+                        atol: Any = 0.0) -> np.ndarray:
+    """:math:`(\\hat m - r)/s` per step beyond a rounding allowance ``rtol * max(|r|, |m|) + atol``.
 
     Zero inside the allowance; ``+-inf`` outside it when :math:`s = 0`; ``+inf`` where the
     estimate is not finite (a diverged step) unless the reference is the same infinity.
@@ -109,7 +111,7 @@ def standardized_excess(estimate: Any, stderr: Any, reference: Any, *, rtol: flo
     ref = np.asarray(reference, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         diff = est - ref
-        allow = rtol * np.maximum(np.abs(ref), np.abs(est))
+        allow = rtol * np.maximum(np.abs(ref), np.abs(est)) + np.asarray(atol, dtype=np.float64)
         beyond = np.sign(diff) * np.maximum(np.abs(diff) - allow, 0.0)
         z = np.where(beyond == 0, 0.0, np.where(se > 0, beyond / se, np.sign(beyond) * np.inf))
     same_inf = np.isinf(est) & (est == ref)
@@ -134,8 +136,8 @@ def _inputs(result: Any, reference: Any, name: str) -> tuple[np.ndarray, np.ndar
     return est, se, ref
 
 
-def check_upper_bound(result: Any, bound: Any, *, delta: float = 1e-9,
-                      rtol: float = 1e-9) -> BoundCheck:
+def check_upper_bound(result: Any, bound: Any, *, delta: float = 1e-9, rtol: float = 1e-9,
+                      atol: Any = 0.0) -> BoundCheck:
     """One-sided test that :math:`\\mathbf E\\|w_t-w^*\\|^2 \\le b_t` at every step ``t``.
 
     Rejects when some step has :math:`(\\hat m_t - b_t)/s_t > \\Phi^{-1}(1 - \\delta/(T+1))`
@@ -143,7 +145,7 @@ def check_upper_bound(result: Any, bound: Any, *, delta: float = 1e-9,
     """
     est, se, ref = _inputs(result, bound, "bound")
     thr = z_threshold(delta, est.shape[0])
-    z = standardized_excess(est, se, ref, rtol=rtol)
+    z = standardized_excess(est, se, ref, rtol=rtol, atol=atol)
     ratio = _ratio(est, ref)
     return BoundCheck(
         passed=bool(np.all(z <= thr)), delta=delta, z_threshold=thr,
@@ -152,14 +154,15 @@ def check_upper_bound(result: Any, bound: Any, *, delta: float = 1e-9,
         failing_steps=np.flatnonzero(z > thr), estimate=est, stderr=se, bound=ref, rtol=rtol)
 
 
-def check_exact(result: Any, exact: Any, *, delta: float = 1e-9, rtol: float = 1e-9) -> ExactCheck:
+def check_exact(result: Any, exact: Any, *, delta: float = 1e-9, rtol: float = 1e-9,
+                atol: Any = 0.0) -> ExactCheck:
     """Two-sided test that :math:`\\mathbf E\\|w_t-w^*\\|^2 = m_t` at every step ``t``.
 
     Rejects when some step has :math:`|\\hat m_t - m_t|/s_t > \\Phi^{-1}(1 - \\delta/(2(T+1)))`.
     """
     est, se, ref = _inputs(result, exact, "exact")
     thr = z_threshold(delta, est.shape[0], two_sided=True)
-    z = np.abs(standardized_excess(est, se, ref, rtol=rtol))
+    z = np.abs(standardized_excess(est, se, ref, rtol=rtol, atol=atol))
     ratio = _ratio(est, ref)
     return ExactCheck(
         passed=bool(np.all(z <= thr)), delta=delta, z_threshold=thr,
