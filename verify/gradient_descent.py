@@ -34,7 +34,7 @@ from verify import provers
 from verify.claims import Outcome, claim, decide, proved
 from verify.numeric import NumericCheck, approx_eq, approx_le
 
-__all__ = ["averaged_hessian_checks", "eigenvalue_bound", "mean_value_counterexample"]
+__all__ = ["MVT_METHOD", "averaged_hessian_checks", "eigenvalue_bound", "mean_value_counterexample"]
 
 mu, L, alpha, lam, m = sp.symbols("mu L alpha lambda m", real=True)
 _STRONG = (mu > 0, L >= mu)
@@ -77,6 +77,12 @@ def mean_value_counterexample() -> tuple[tuple[provers.Check, ...], str]:
         "at once"
     )
     return checks, text
+
+
+MVT_METHOD = (
+    "counterexample: Hessian bounds, gradient integrals and 'no common s on the segment' proved; "
+    "repair: averaged-Hessian identity exact for the general bivariate quartic: "
+)
 
 
 @functools.cache
@@ -197,7 +203,9 @@ def _optimum() -> Outcome:
     )
     return Outcome(
         "gap",
-        proved(*no_minimiser, *repaired, what="existence and uniqueness of the optimum"),
+        "logistic loss with E = e^x: f' > 0 and 0 <= f'' <= 1/4; repair: coercivity and "
+        "uniqueness under mu > 0: "
+        + proved(*no_minimiser, *repaired, what="existence and uniqueness of the optimum"),
         counterexample="mu = 0, L = 1/4: f(x) = log(1 + e^x) has 0 <= f'' <= 1/4 and f' > 0, "
         "so it has no global optimum",
         correction=r"If 0 < \mu \le L, f has exactly one global minimiser w^* (the slide's x^*), "
@@ -289,7 +297,7 @@ def _psi1(u):
 )
 def _line2() -> Outcome:
     fails, text = mean_value_counterexample()
-    method = proved(*fails, *averaged_hessian_checks(), what="averaged-Hessian repair")
+    method = MVT_METHOD + proved(*fails, *averaged_hessian_checks(), what="averaged Hessian")
     return Outcome(
         "gap",
         method,

@@ -120,17 +120,17 @@ def _gradient_average() -> Outcome:
 )
 def _gradient_cost() -> Outcome:
     c, a = sp.symbols("c a", positive=True)
-    calls = [
-        full_gradient(lambda v, x: v - x, sp.Integer(0), list(range(k)))[1] for k in range(1, 9)
+    counted = [
+        provers.identity(sp.Integer(full_gradient(lambda v, x: v - x, 0, list(range(k)))[1]), k)
+        for k in range(1, 9)
     ]
-    counted = provers.identity(sp.Integer(sum(calls)), sp.Integer(sum(range(1, 9))))
     # n oracle calls, n - 1 additions, one scaling: T(n) / n -> c + a, a finite positive limit.
     T = n * c + (n - 1) * a + a
     linear = provers.identity(sp.limit(T / n, n, sp.oo), c + a)
     lower = provers.inequality(T, ">=", n * c, assumptions=[c > 0, a >= 0, n >= 1])
     return Outcome(
         "true",
-        proved(counted, linear, lower, what="cost of the full gradient")
+        proved(*counted, linear, lower, what="cost of the full gradient")
         + "; T(n) = n c + (n - 1) a + a = Theta(n)",
     )
 
