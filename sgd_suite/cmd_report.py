@@ -29,8 +29,9 @@ def register(subparsers) -> None:
                    "(default: 0; the problems' data are fixed)")
     p.add_argument("--backend", default="numpy", help="array backend: numpy, cupy or auto "
                    "(default: numpy)")
-    p.add_argument("--engine", default="auto", help="simulation engine: array, numba, "
-                   "cupy-fused or auto (default: auto)")
+    p.add_argument("--engine", default="array", help="simulation engine: array, numba, "
+                   "cupy-fused or auto (default: array, the reference engine, which needs no "
+                   "compilation and reproduces the committed report exactly)")
     p.add_argument("--trajectories", type=int, default=None, metavar="N",
                    help="override every experiment's number of trajectories (N >= 2)")
     p.add_argument("--delta", type=float, default=1e-9, help="family-wise false-alarm "

@@ -138,10 +138,10 @@ def run(args) -> int:
     if args.figure:
         from sgd_suite.figures import step_size_violation
 
+        arrays = rec["arrays"]
         path = step_size_violation([{
-            "t": np.arange(p["steps"] + 1), "estimate": np.asarray(rec["arrays"]["mean_sq_dist"]),
-            "stderr": np.asarray(rec["arrays"]["stderr"]), "bound": np.asarray(rec["arrays"]["bound"]),
-            "exact": rec["arrays"]["exact"],
+            "t": np.arange(p["steps"] + 1), "estimate": arrays["mean_sq_dist"],
+            "stderr": arrays["stderr"], "bound": arrays["bound"], "exact": arrays["exact"],
             "title": f"{args.problem}: d={p['dim']}, μ={p['mu']:.3g}, L={p['L']:.3g}, "
                      f"α={p['alpha']:.3g}, N={p['trajectories']}"}], args.figure,
             suptitle="SGD: Monte Carlo mean squared distance against the lecture's bound")

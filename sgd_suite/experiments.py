@@ -134,32 +134,33 @@ def build(exp: Experiment):
 
 
 def _bound_runs() -> list[Experiment]:
-    common = dict(group="bound", problem="quadratic", n=64, steps=120)
+    common = {"group": "bound", "problem": "quadratic", "n": 64, "steps": 120}
     return [
-        Experiment(id="quad-d1-tight", dim=1, mu=1.0, L=1.0, alpha=0.2, trajectories=8192,
+        Experiment(id="quad-d1-tight", dim=1, mu=1.0, L=1.0, alpha=0.2, trajectories=16384,
                    quick=True, purpose="one dimension: the recursion is an equality, so the "
                    "bound is attained and the check runs at its sharpest", **common),
-        Experiment(id="quad-d5", dim=5, mu=1.0, L=4.0, alpha=0.1, trajectories=8192, quick=True,
+        Experiment(id="quad-d5", dim=5, mu=1.0, L=4.0, alpha=0.1, trajectories=16384, quick=True,
                    purpose="well-conditioned quadratic, step size well inside the condition",
                    **common),
-        Experiment(id="quad-d10-edge", dim=10, mu=0.5, L=10.0, alpha=2 / 10.5, trajectories=16384,
+        Experiment(id="quad-d10-edge", dim=10, mu=0.5, L=10.0, alpha=2 / 10.5, trajectories=262144,
                    purpose="ill-conditioned quadratic at the edge of the condition, "
                    "alpha = 2/(L+mu)", **common),
         Experiment(id="quad-d5-batch8", dim=5, mu=1.0, L=4.0, alpha=0.3, batch=8,
-                   trajectories=16384, purpose="minibatch of 8: the same bound with M/8",
+                   trajectories=262144, purpose="minibatch of 8: the same bound with M/8",
                    **common),
     ]
 
 
 NOISE_BALL_ALPHAS = (0.025, 0.05, 0.1, 0.2, 0.3, 0.4)
+NOISE_BALL_PROBLEM = {"problem": "quadratic", "dim": 2, "n": 64, "mu": 1.0, "L": 4.0}
 
 
 def _noise_ball_runs() -> list[Experiment]:
     # Start at the optimum so the recursion rises monotonically to the noise ball; 400 steps
     # make (1 - alpha mu)^(2T) < 1e-8 for the smallest step size.
     return [
-        Experiment(id=f"noise-ball-a{a:g}", group="noise-ball", problem="quadratic", dim=2,
-                   n=64, mu=1.0, L=4.0, alpha=a, steps=400, trajectories=16384,
+        Experiment(id=f"noise-ball-a{a:g}", group="noise-ball", alpha=a, steps=400,
+                   trajectories=131072, **NOISE_BALL_PROBLEM,
                    start="optimum", quick=(a == 0.2),
                    purpose=f"noise ball at alpha={a:g}: the limit alpha M/(2 mu - alpha mu^2)")
         for a in NOISE_BALL_ALPHAS
@@ -167,8 +168,9 @@ def _noise_ball_runs() -> list[Experiment]:
 
 
 def _step_size_runs() -> list[Experiment]:
-    common = dict(group="step-size", problem="quadratic", dim=2, n=64, mu=1.0, L=10.0,
-                  steps=80, trajectories=4096, start="top", r0=3.0, spread=0.3, quick=True)
+    common = {"group": "step-size", "problem": "quadratic", "dim": 2, "n": 64, "mu": 1.0,
+              "L": 10.0, "steps": 80, "trajectories": 16384, "start": "top", "r0": 3.0,
+              "spread": 0.3, "quick": True}
     return [
         Experiment(id="step-inside", alpha=0.18, expect="pass",
                    purpose="alpha = 0.18 just inside 2/(L+mu) = 0.1818: the bound holds",
@@ -182,7 +184,7 @@ def _step_size_runs() -> list[Experiment]:
 def _logistic_runs() -> list[Experiment]:
     return [
         Experiment(id="logistic-d2", group="logistic", problem="logistic", dim=2, n=200,
-                   spread=1.5, l2=0.1, alpha=0.5, steps=100, trajectories=4096, r0=4.0,
+                   spread=1.5, l2=0.1, alpha=0.5, steps=100, trajectories=16384, r0=4.0,
                    quick=True, purpose="logistic regression: the bound with M = sup_w of "
                    "the gradient-noise second moment; mean iterate against gradient descent"),
     ]
@@ -197,7 +199,9 @@ def catalogue(*, quick: bool = False) -> list[Experiment]:
 def _check_dict(check) -> dict:
     """The fields of a sim.check result that the report records (NumPy scalars to Python)."""
     out = {}
-    for key, value in vars(check).items() if hasattr(check, "__dict__") else check._asdict().items():
+    for key, value in vars(check).items():
+        if key == "failing_steps":
+            out["failing_steps_count"] = int(np.size(value))
         if isinstance(value, np.ndarray):
             continue
         out[key] = value.item() if isinstance(value, np.generic) else value
@@ -232,6 +236,12 @@ def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
     bound_check = check_upper_bound(result, bound, delta=delta)
     exact_check = None if exact is None else check_exact(result, exact, delta=delta)
     bound_ok = bool(bound_check.passed) == (exp.expect == "pass")
+    # The start is deterministic (zero spread at t = 0), so tightness is read from t >= 1.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est, se = result.mean_sq_dist[1:], result.stderr[1:]
+        z_after = np.where(se > 0, (est - bound[1:]) / se, np.nan)
+        tightness = {"max_z_after_start": float(np.nanmax(z_after)) if np.any(se > 0) else None,
+                     "max_ratio_after_start": float(np.nanmax(est / bound[1:]))}
     arrays = {"mean_sq_dist": result.mean_sq_dist, "stderr": result.stderr, "bound": bound,
               "exact": exact}
     if exp.group == "logistic":
@@ -251,7 +261,7 @@ def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
             "engine": result.engine, "device": result.device,
         },
         "noise_ball": float(noise_ball(mu, m_eff, exp.alpha)),
-        "bound_check": _check_dict(bound_check),
+        "bound_check": {**_check_dict(bound_check), **tightness},
         "exact_check": None if exact_check is None else _check_dict(exact_check),
         "expected": exp.expect,
         "expectation_met": bound_ok and (exact_check is None or bool(exact_check.passed)),
@@ -259,6 +269,27 @@ def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
         "elapsed_s": float(result.elapsed_s),
         "arrays": arrays,
     }
+
+
+def noise_ball_curve(*, points: int = 60, tol: float = 1e-12) -> dict:
+    """Exact and lecture's noise-ball level on a grid of step sizes in (0, 2/(L+mu)].
+
+    The exact limit is ``exact_mean_sq_dist`` from the optimum after enough steps that the
+    remaining transient factor :math:`(1-\\alpha\\mu)^{2T}` is below ``tol``; the lecture's is
+    :math:`\\alpha M/(2\\mu-\\alpha\\mu^2)` (``sim.theory.noise_ball``).
+    """
+    from sim.theory import max_step, noise_ball
+
+    spec = dict(NOISE_BALL_PROBLEM)
+    del spec["problem"]
+    problem, _ = quadratic_problem(spread=1.0, data_seed=0, **spec)
+    alphas = np.linspace(0, max_step(problem.mu, problem.L), points + 1)[1:]
+    exact = []
+    for a in alphas:
+        steps = int(np.ceil(np.log(tol) / (2 * np.log1p(-a * problem.mu))))
+        exact.append(problem.exact_mean_sq_dist(alpha=a, steps=steps, w0=problem.w_star)[-1])
+    return {"alpha": alphas, "exact_limit": np.asarray(exact),
+            "lecture_limit": np.array([noise_ball(problem.mu, problem.M, a) for a in alphas])}
 
 
 GD_CASES = ((1.0, 3.0), (1.0, 10.0), (1.0, 50.0))
@@ -271,8 +302,9 @@ def gd_rate_runs(*, dim: int = 5, max_steps: int = 120, floor: float = 1e-11) ->
     Slide "Gradient Descent Converges (continued)":
     :math:`\\|w_K-w^*\\| \\le ((L-\\mu)/(L+\\mu))^K \\|w_0-w^*\\|`. The start has equal
     components along every eigenvector of a quadratic with spectrum in [mu, L]; those of mu
-    and L contract by exactly the rate, so the ratio tends to a constant and the rate is sharp. Each path stops before the rate falls below ``floor`` (relative), where
-    ``w_t - w*`` is no longer resolved in float64; the comparison allows a relative slack of
+    and L contract by exactly the rate, so the ratio tends to a constant and the rate is sharp.
+    Each path stops before the rate falls below ``floor`` (relative), where ``w_t - w*`` is no
+    longer resolved in float64; the comparison allows a relative slack of
     ``1e-9`` for the rounding accumulated over the steps.
     """
     runs = []

@@ -22,7 +22,7 @@ _DPI = 110
 
 def _save(fig: Figure, path: str | Path) -> Path:
     path = Path(path)
-    fig.savefig(path, dpi=_DPI, bbox_inches="tight")
+    fig.savefig(path, dpi=_DPI)
     return path
 
 
@@ -67,65 +67,66 @@ def mean_sq_dist_panels(panels: Sequence[Mapping], path: str | Path) -> Path:
 
 
 def noise_ball_sweep(
-    alphas, plateau, plateau_stderr, exact, *, mu: float, L: float, M: float, title: str,
-    path: str | Path,
+    alphas, level, level_stderr, *, curve_alpha, exact_curve, lecture_curve, max_step: float,
+    title: str, path: str | Path,
 ) -> Path:
     r"""Stationary level of :math:`E\|w_t-w^*\|^2` against the step size.
 
     Args:
-        alphas: step sizes of the runs.
-        plateau, plateau_stderr: Monte Carlo estimate at the last step and its standard error.
-        exact: exact value at the last step (None if unknown).
-        mu, L, M: constants of the problem; the curve :math:`\alpha M/(2\mu-\alpha\mu^2)` is
-            drawn on :math:`(0, 2/(L+\mu)]` and the condition is marked.
+        alphas, level, level_stderr: step sizes of the Monte Carlo runs, their estimate at the
+            last step (after the transient) and its standard error.
+        curve_alpha: a fine grid of step sizes for the two curves.
+        exact_curve: the exact limit on that grid (None if unknown).
+        lecture_curve: the lecture's limit :math:`\alpha M/(2\mu-\alpha\mu^2)` on that grid.
+        max_step: :math:`2/(L+\mu)`, marked by a vertical line.
         title: parameters of the runs, shown above the plot.
         path: the PNG to write.
     """
-    alphas = np.asarray(alphas, dtype=float)
-    a_max = 2.0 / (L + mu)
-    grid = np.linspace(a_max / 200, a_max, 200)
     fig = Figure(figsize=(7.0, 4.6), layout="constrained")
     ax = fig.subplots()
-    ax.plot(grid, grid * M / (2 * mu - grid * mu**2), color="C3", linestyle="--",
+    ax.plot(curve_alpha, lecture_curve, color="C3", linestyle="--",
             label=r"lecture's limit $\alpha M/(2\mu-\alpha\mu^2)$")
-    if exact is not None:
-        ax.plot(alphas, exact, color="k", linestyle=":", marker="s", markersize=4,
-                label="exact value at the last step")
-    ax.errorbar(alphas, plateau, yerr=Z95 * np.asarray(plateau_stderr), fmt="o", color="C0",
+    if exact_curve is not None:
+        ax.plot(curve_alpha, exact_curve, color="k", linestyle=":",
+                label=r"exact limit of $E\,\|w_t-w^*\|^2$ as $t\to\infty$")
+    ax.errorbar(alphas, level, yerr=Z95 * np.asarray(level_stderr), fmt="o", color="C0",
                 capsize=3, label="Monte Carlo at the last step (95% interval)")
-    ax.axvline(a_max, color="0.4", linewidth=1.0, linestyle="-.",
+    ax.axvline(max_step, color="0.4", linewidth=1.0, linestyle="-.",
                label=r"step-size condition $\alpha = 2/(L+\mu)$")
     ax.set_xlabel(r"step size $\alpha$")
-    ax.set_ylabel(r"$\lim_t E\,\|w_t-w^*\|^2$")
+    ax.set_ylabel(r"noise-ball level of $E\,\|w_t-w^*\|^2$")
     ax.set_title(title, fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     return _save(fig, path)
 
 
-def gd_linear_rate(curves: Sequence[Mapping], path: str | Path) -> Path:
+def gd_linear_rate(curves: Sequence[Mapping], path: str | Path, *, subtitle: str = "") -> Path:
     r"""Gradient descent's distance to the optimum against the rate :math:`((L-\mu)/(L+\mu))^t`.
 
     Args:
         curves: mappings with ``t``, ``dist`` (:math:`\|w_t-w^*\|`), ``rate`` (the lecture's
             bound :math:`((L-\mu)/(L+\mu))^t\|w_0-w^*\|`) and ``label``.
         path: the PNG to write.
+        subtitle: the runs' common parameters, shown under the title.
     """
-    fig = Figure(figsize=(7.0, 4.6), layout="constrained")
+    fig = Figure(figsize=(9.5, 4.6), layout="constrained")
     ax = fig.subplots()
     floor = np.finfo(float).tiny
     for i, c in enumerate(curves):
         color = f"C{i}"
         ax.plot(c["t"], np.maximum(c["dist"], floor), color=color, linewidth=1.6,
                 label=f"GD, {c['label']}")
-        ax.plot(c["t"], np.maximum(c["rate"], floor), color=color, linestyle="--", linewidth=1.2,
-                label=r"bound $((L-\mu)/(L+\mu))^t\,\|w_0-w^*\|$")
+        ax.plot(c["t"], np.maximum(c["rate"], floor), color=color, linestyle="--", linewidth=1.2)
+    ax.plot([], [], color="0.3", linestyle="--",
+            label=r"dashed: bound $((L-\mu)/(L+\mu))^t\,\|w_0-w^*\|$")
     ax.set_yscale("log")
     ax.set_xlabel("iteration $t$")
     ax.set_ylabel(r"$\|w_t-w^*\|$ (log scale)")
-    ax.set_title(r"Gradient descent with $\alpha=2/(L+\mu)$ converges at a linear rate")
+    ax.set_title(r"Gradient descent with $\alpha=2/(L+\mu)$ converges at a linear rate"
+                 + (f"\n{subtitle}" if subtitle else ""))
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, path)
 
 
@@ -214,14 +215,14 @@ def mean_iterate_vs_gd(
 
 def _params(p: Mapping) -> str:
     s = (f"d={p['dim']}, n={p['n']}, μ={p['mu']:.3g}, L={p['L']:.3g}, M={p['M']:.3g}, "
-         f"α={p['alpha']:.3g}")
+         f"α={p['alpha']:.4g}")
     if p["batch"] != 1:
         s += f", batch={p['batch']}"
     return s + f", N={p['trajectories']} runs"
 
 
 def draw_all(sims: Sequence[Mapping], gd: Sequence[Mapping], folder: Path, *,
-             relative_to: Path) -> list[dict]:
+             relative_to: Path, noise_curve: Mapping | None = None) -> list[dict]:
     """Draw every figure the records allow; return their titles, relative paths and captions."""
     folder = Path(folder)
     by_group: dict[str, list[Mapping]] = {}
@@ -243,41 +244,43 @@ def draw_all(sims: Sequence[Mapping], gd: Sequence[Mapping], folder: Path, *,
                 "noise_ball": s["noise_ball"], "title": title}
 
     if runs := by_group.get("bound"):
-        path = mean_sq_dist_panels([curve(s, f"{s['id']}: {_params(s['parameters'])}")
+        path = mean_sq_dist_panels([curve(s, f"{s['id']}\n{_params(s['parameters'])}")
                                     for s in runs], folder / "mean_sq_dist.png")
         add(path, "Mean squared distance against the bound",
             "Monte Carlo estimate of E‖w_t − w*‖² with its 95% band, the lecture's recursion "
             "bound, the exact value and the noise-ball level, for several (μ, L, α) inside the "
             "step-size condition. The estimate stays under the bound at every step; in one "
             "dimension the bound is attained.")
-    if runs := by_group.get("noise-ball"):
+    if (runs := by_group.get("noise-ball")) and noise_curve:
         p = runs[0]["parameters"]
-        last = [np.asarray(s["arrays"]["mean_sq_dist"], dtype=float)[-1] for s in runs]
-        last_se = [np.asarray(s["arrays"]["stderr"], dtype=float)[-1] for s in runs]
-        exact = None
-        if all(s["arrays"].get("exact") is not None for s in runs):
-            exact = [s["arrays"]["exact"][-1] for s in runs]
-        title = (f"noise ball: quadratic d={p['dim']}, n={p['n']}, μ={p['mu']:.3g}, "
-                 f"L={p['L']:.3g}, M={p['M']:.3g}; start at w*, {p['steps']} steps, "
-                 f"N={p['trajectories']} runs")
-        path = noise_ball_sweep([s["parameters"]["alpha"] for s in runs], last, last_se, exact,
-                                mu=p["mu"], L=p["L"], M=p["M"], title=title,
-                                path=folder / "noise_ball.png")
+        title = (f"quadratic d={p['dim']}, n={p['n']}, μ={p['mu']:.3g}, L={p['L']:.3g}, "
+                 f"M={p['M']:.3g}\nstart at w*, value after {p['steps']} steps, "
+                 f"N={p['trajectories']} runs per step size")
+        path = noise_ball_sweep(
+            [s["parameters"]["alpha"] for s in runs],
+            [s["arrays"]["mean_sq_dist"][-1] for s in runs],
+            [s["arrays"]["stderr"][-1] for s in runs],
+            curve_alpha=noise_curve["alpha"], exact_curve=noise_curve["exact_limit"],
+            lecture_curve=noise_curve["lecture_limit"], max_step=p["max_step"], title=title,
+            path=folder / "noise_ball.png")
         add(path, "Noise ball against the step size",
             "Level reached by E‖w_t − w*‖² after the transient, against α: Monte Carlo, the "
-            "exact value, and the lecture's limit αM/(2μ − αμ²), which bounds it for every "
-            "α ≤ 2/(L + μ).")
+            "exact limit, and the lecture's limit αM/(2μ − αμ²). The lecture's limit bounds "
+            "the exact one for every α ≤ 2/(L + μ) and equals it at α = 2/(L + μ) when the "
+            "spectrum is {μ, L}; for smaller α it is loose by the spread of the spectrum.")
     if gd:
         path = gd_linear_rate([{"t": np.arange(len(g["dist"])), "dist": np.asarray(g["dist"]),
                                 "rate": np.asarray(g["rate"]), "label": g["label"]}
-                               for g in gd], folder / "gd_rate.png")
+                               for g in gd], folder / "gd_rate.png",
+                              subtitle=f"quadratics in d={gd[0]['dim']}, spectrum evenly spaced "
+                                       f"in [μ, L], ‖w₀ − w*‖ = {gd[0]['dist'][0]:.3g}")
         add(path, "Gradient descent's linear rate",
             "Distance of gradient descent (α = 2/(L + μ)) to the optimum on a log scale, "
             "against the lecture's rate ((L − μ)/(L + μ))^t ‖w_0 − w*‖ (dashed), for "
             "several condition numbers.")
     if runs := by_group.get("step-size"):
         path = step_size_violation([curve(s, f"{s['id']}: α={s['parameters']['alpha']:.3g}, "
-                                             f"2/(L+μ)={s['parameters']['max_step']:.4g}; "
+                                             f"2/(L+μ)={s['parameters']['max_step']:.4g}\n"
                                              f"{_params(s['parameters'])}") for s in runs],
                                    folder / "step_size.png")
         add(path, "The step-size condition is needed",

@@ -13,8 +13,9 @@ from sgd_suite import markdown
 
 def _claim(cid, slide, verdict="true", recorded=None, **extra):
     rec = {"id": cid, "slide": slide, "statement": r"f(x) = x^2", "assumptions": "x real",
-           "recorded": recorded or verdict, "verdict": verdict, "method": "simplify(lhs - rhs) == 0",
-           "counterexample": None, "correction": None, "gap": None}
+           "recorded": recorded or verdict, "verdict": verdict,
+           "method": "simplify(lhs - rhs) == 0", "counterexample": None, "correction": None,
+           "gap": None}
     rec.update(extra)
     return rec
 
@@ -54,7 +55,8 @@ def test_text_escapes_markdown_outside_math_only(s):
 def test_display_math_own_lines_and_no_blank_lines():
     out = markdown.display_math("$$a \\\\\n\n b$$")
     lines = out.splitlines()
-    assert lines[0] == "$$" and lines[-1] == "$$"
+    assert lines[0] == "$$"
+    assert lines[-1] == "$$"
     assert all(line.strip() for line in lines)
     assert markdown.display_math("$f$ is convex") == "$f$ is convex"
 
@@ -79,7 +81,9 @@ def test_render_keeps_lecture_order_and_shows_repairs():
     md = markdown.render(_report(claims, [_sim("s1"), _sim("s2", "violate")]))
     positions = [md.index(f"`{c['id']}`") for c in claims]
     assert positions == sorted(positions)
-    assert "1 true" in md and "1 false as written" in md and "1 true with a gap" in md
+    assert "1 true" in md
+    assert "1 false as written" in md
+    assert "1 true with a gap" in md
     assert "*Counterexample:* x = -1" in md
     assert md.count("(proved):*") == 2
     assert md.count("$$") % 2 == 0
@@ -88,7 +92,8 @@ def test_render_keeps_lecture_order_and_shows_repairs():
     # The slide heading appears once even though two consecutive claims share it.
     assert md.count("### Properties of convex functions") == 1
     assert "2 of 2" not in md  # one confirmation and one expected violation
-    assert "1 of 1 confirmations" in md and "1 of 1 runs outside" in md
+    assert "1 of 1 confirmations" in md
+    assert "1 of 1 runs outside" in md
 
 
 def test_render_flags_a_verdict_that_differs_from_its_record():

@@ -51,9 +51,14 @@ def test_staged_dir_creates_missing_destination(tmp_path):
 @pytest.mark.parametrize("exc", [RuntimeError("boom"), KeyboardInterrupt()])
 def test_failure_mid_build_leaves_previous_folder(old_report, exc):
     before = _tree(old_report)
-    with pytest.raises(type(exc)), publish.staged_dir(old_report) as tmp:
-        (tmp / "verification.json").write_text("half written")
-        raise exc
+
+    def build():
+        with publish.staged_dir(old_report) as tmp:
+            (tmp / "verification.json").write_text("half written")
+            raise exc
+
+    with pytest.raises(type(exc)):
+        build()
     assert _tree(old_report) == before
     assert _siblings(old_report) == []
 

@@ -1,0 +1,100 @@
+"""The ``simulate`` and ``report`` subcommands: flags, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim.theory
+from sgd_suite import cli
+
+SMALL = ["simulate", "--dim", "2", "--n", "16", "--steps", "20", "--trajectories", "2048",
+         "--engine", "array"]
+
+
+def _main(argv):
+    try:
+        return cli.main(argv)
+    except SystemExit as exc:  # argparse exits on its own errors
+        return exc.code
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "--alpha", "-1"],
+        ["simulate", "--alpha", "abc"],
+        ["simulate", "--dim", "0"],
+        ["simulate", "--mu", "2", "--L", "1"],
+        ["simulate", "--dim", "1", "--mu", "1", "--L", "2"],
+        ["simulate", "--problem", "cubic"],
+        ["simulate", "--trajectories", "1"],
+        ["simulate", "--delta", "1.5"],
+        ["simulate", "--l2", "nan"],
+        ["report", "--trajectories", "1"],
+        ["report", "--delta", "0"],
+        ["report", "--seed", "x"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_bad_flags_give_one_line_error(argv, capsys):
+    assert _main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "error" in lines[0]
+
+
+def test_report_out_that_is_a_file(tmp_path, capsys):
+    f = tmp_path / "reports"
+    f.write_text("x")
+    assert _main(["report", "--out", str(f)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "is a file" in err[0]
+    assert f.read_text() == "x"
+
+
+@pytest.mark.parametrize("command", ["simulate", "report"])
+def test_every_flag_has_help(command):
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    for action in sub._actions:
+        assert action.help, f"{command} {action.option_strings} has no help text"
+
+
+def test_simulate_inside_condition_passes(capsys):
+    assert _main(SMALL + ["--alpha", "0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "bound check" in out
+    assert "passed" in out
+    header = next(line for line in out.splitlines() if line.split()[:2] == ["t", "estimate"])
+    assert header.split() == ["t", "estimate", "stderr", "bound", "exact", "z"]
+
+
+def test_simulate_wrong_bound_is_rejected_with_exit_1(monkeypatch, capsys):
+    """Feeding the checker half the lecture's bound must fail the confirmation (exit 1).
+
+    With the bound halved, the estimate exceeds it by about half the noise ball, hundreds of
+    standard errors at N = 2048, far beyond the threshold for delta = 1e-9.
+    """
+    real = sim.theory.sgd_bound
+    monkeypatch.setattr(sim.theory, "sgd_bound", lambda *a, **k: 0.5 * real(*a, **k))
+    assert _main(SMALL + ["--alpha", "0.1"]) == 1
+    assert "REJECTED" in capsys.readouterr().out
+
+
+def test_simulate_outside_condition_violation_is_expected(capsys):
+    code = _main(["simulate", "--dim", "2", "--n", "16", "--mu", "1", "--L", "10",
+                  "--alpha", "0.19", "--spread", "0.3", "--steps", "40", "--trajectories",
+                  "2048", "--engine", "array"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "outside the step-size condition" in out
+
+
+def test_simulate_draws_figure(tmp_path, capsys):
+    path = tmp_path / "run.png"
+    assert _main(SMALL + ["--problem", "logistic", "--figure", str(path)]) == 0
+    assert path.stat().st_size > 10_000
+    assert "exact check" not in capsys.readouterr().out  # no exact curve for logistic
