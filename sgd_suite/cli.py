@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Subcommand modules, in the order they are listed by ``--help``.
-COMMANDS: tuple[str, ...] = ("cmd_verify", "cmd_simulate", "cmd_report")
+COMMANDS: tuple[str, ...] = ("cmd_verify", "cmd_simulate", "cmd_report", "cmd_bench")
 
 
 class UsageError(Exception):

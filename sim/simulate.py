@@ -55,7 +55,7 @@ def simulate(problem: Any, *, alpha: float, steps: int, trajectories: int, seed:
             65536 on NumPy, 1048576 on CuPy.
         engine: ``"auto"``, ``"array"``, ``"numba"`` or ``"cupy-fused"`` (see :mod:`sim.engines`).
         scheduler: None to run the chunks here in order; a ``dask.distributed.Client`` or
-            ``"dask-local"`` to spread them (:func:`sim.distributed.map_chunks`).
+            ``"dask-local"`` to spread them (:func:`sim.distributed.iter_chunks`).
         progress: show a progress bar over chunks (silent when not on a terminal).
 
     Returns:
@@ -90,9 +90,10 @@ def simulate(problem: Any, *, alpha: float, steps: int, trajectories: int, seed:
     if scheduler is None:
         results = map(run, chunks)
     else:
-        from sim.distributed import map_chunks
+        from sim.distributed import iter_chunks
 
-        results = map_chunks(scheduler, run, chunks)
+        # Streamed in chunk order, so only a bounded window of chunk results is held at once.
+        results = iter_chunks(scheduler, run, chunks)
     if progress:
         from tqdm.auto import tqdm
 

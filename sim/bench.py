@@ -1,0 +1,208 @@
+"""Throughput of the simulator's engines against a JAX peer and a plain Python loop.
+
+Every implementation runs the same workload: SGD on a quadratic with eigenvalues spread over
+``[1, 10]`` in a random basis, ``alpha = 1/L``, ``w0 = w* + 1``, float64, recording the per-step
+mean of :math:`\\|w_t - w^*\\|^2` (the simulator engines also record its variance, maximum and
+the mean iterate per block). JAX and the Python loop use the same eigenbasis form of the update
+as the array engine, :math:`z \\leftarrow (1-\\alpha\\lambda)\\odot z + \\alpha\\lambda\\odot c_i`,
+so the comparison is between execution models, not algebra.
+
+Methodology: each implementation runs in a fresh process; one untimed warm-up run (which
+absorbs JIT compilation for JAX and numba), then ``repeats`` timed runs, best time reported.
+The Python loop is timed on a subset of trajectories and scaled linearly. Memory is reported
+two ways: the growth of the process's peak resident set (``resource.getrusage().ru_maxrss``)
+over its value after imports, including the warm-up (hence compilation), and the peak of
+allocations traced by ``tracemalloc`` during one extra, untimed run (NumPy and Python
+allocations; JAX's XLA buffers are invisible to it, so it is not reported for JAX).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import sys
+import time
+import tracemalloc
+from typing import Any
+
+import numpy as np
+
+PYTHON_LOOP_SUBSET = 64
+
+
+def workload(*, dim: int, n: int, seed: int = 0):
+    """The benchmark problem, its step size and start point."""
+    from sim import QuadraticProblem
+
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(dim, dim)))
+    eig = np.linspace(1.0, 10.0, dim)
+    h = (q * eig) @ q.T
+    problem = QuadraticProblem(hessian=(h + h.T) / 2, data=rng.normal(size=(n, dim)))
+    return problem, 1.0 / problem.L, problem.w_star + 1.0
+
+
+def _maxrss_mib() -> float:
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kib / 1024 if sys.platform != "darwin" else kib / 2**20
+
+
+def _jax_runner(problem, alpha, w0, trajectories, steps):
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    spec = problem.spec()
+    decay = jnp.asarray(1.0 - alpha * spec.eigvals)
+    table = jnp.asarray(alpha * spec.eigvals * spec.centered)
+    z0 = jnp.broadcast_to(jnp.asarray(spec.eigvecs.T @ (w0 - spec.w_star)), (trajectories, problem.dim))
+    n = problem.n
+
+    def one(z, i):
+        return decay * z + table[i]
+
+    @jax.jit
+    def run(key, z):
+        def step(z, k):
+            idx = jax.random.randint(k, (trajectories,), 0, n)
+            z = jax.vmap(one)(z, idx)
+            return z, jnp.mean(jnp.sum(z * z, axis=1))
+
+        _, sq = jax.lax.scan(step, z, jax.random.split(key, steps))
+        return sq
+
+    key = jax.random.PRNGKey(0)
+    return lambda: np.asarray(run(key, z0).block_until_ready())
+
+
+def _python_runner(problem, alpha, w0, trajectories, steps):
+    spec = problem.spec()
+    decay = 1.0 - alpha * spec.eigvals
+    table = alpha * spec.eigvals * spec.centered
+    z0 = spec.eigvecs.T @ (w0 - spec.w_star)
+    rng = np.random.default_rng(0)
+
+    def run():
+        total = np.zeros(steps + 1)
+        for _ in range(trajectories):
+            z = z0.copy()
+            total[0] += z @ z
+            for t, i in enumerate(rng.integers(problem.n, size=steps), start=1):
+                z = decay * z + table[i]
+                total[t] += z @ z
+        return total / trajectories
+
+    return run
+
+
+def _engine_runner(problem, alpha, w0, trajectories, steps, engine, backend):
+    from sim import simulate
+
+    return lambda: simulate(problem, alpha=alpha, steps=steps, trajectories=trajectories,
+                            w0=w0, engine=engine, backend=backend).mean_sq_dist
+
+
+def _measure(kind: str, options: dict[str, Any], queue: Any) -> None:
+    """Child-process body: set up, warm up, time ``repeats`` runs, report through ``queue``."""
+    try:
+        base = _maxrss_mib()
+        problem, alpha, w0 = workload(dim=options["dim"], n=options["n"])
+        traj, steps = options["trajectories"], options["steps"]
+        timed_traj = min(traj, PYTHON_LOOP_SUBSET) if kind == "python" else traj
+        if kind == "jax":
+            run = _jax_runner(problem, alpha, w0, traj, steps)
+        elif kind == "python":
+            run = _python_runner(problem, alpha, w0, timed_traj, steps)
+        else:
+            engine, backend = kind.split("/")
+            run = _engine_runner(problem, alpha, w0, traj, steps, engine, backend)
+        run()
+        best = np.inf
+        for _ in range(options["repeats"]):
+            began = time.perf_counter()
+            run()
+            best = min(best, time.perf_counter() - began)
+        rss = _maxrss_mib() - base
+        traced = None
+        if kind != "jax":
+            tracemalloc.start()
+            run()
+            traced = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+        queue.put({"seconds": best * traj / timed_traj, "timed_trajectories": timed_traj,
+                   "peak_rss_growth_mib": rss, "peak_traced_mib": traced})
+    except Exception as exc:  # noqa: BLE001 - reported as a row, not a crash of the benchmark
+        queue.put({"error": f"{type(exc).__name__}: {exc}"})
+
+
+def implementations() -> list[tuple[str, str]]:
+    """``(key, label)`` of every available implementation, simulator engines first."""
+    from sim.backend import cupy_available
+    from sim.engines import available_engines
+
+    rows = [(f"{e}/numpy", f"sim {e} (NumPy)") for e in available_engines("numpy")]
+    if cupy_available():
+        rows += [(f"{e}/cupy", f"sim {e} (CuPy)") for e in available_engines("cupy")]
+    try:
+        import jax  # noqa: F401
+
+        rows.append(("jax", "JAX jit+vmap+scan (CPU)"))
+    except ImportError:
+        pass
+    rows.append(("python", f"Python loop per trajectory ({PYTHON_LOOP_SUBSET} timed, scaled)"))
+    return rows
+
+
+def run_benchmark(*, trajectories: int = 10_000, steps: int = 1000, dim: int = 10, n: int = 256,
+                  repeats: int = 3) -> dict[str, Any]:
+    """Time every available implementation on one workload; see the module docstring.
+
+    Returns:
+        ``{"workload": {...}, "rows": [{"key", "label", "seconds", "traj_steps_per_s",
+        "ratio_vs_jax", "peak_rss_growth_mib", ...}]}``; ``ratio_vs_jax`` is the throughput
+        relative to JAX (> 1 is faster), None without JAX.
+    """
+    options = {"trajectories": trajectories, "steps": steps, "dim": dim, "n": n, "repeats": repeats}
+    ctx = multiprocessing.get_context("spawn")
+    rows = []
+    for key, label in implementations():
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_measure, args=(key, options, queue))
+        proc.start()
+        out = queue.get()
+        proc.join()
+        row = {"key": key, "label": label, **out}
+        if "seconds" in out:
+            row["traj_steps_per_s"] = trajectories * steps / out["seconds"]
+        rows.append(row)
+    jax_rate = next((r.get("traj_steps_per_s") for r in rows if r["key"] == "jax"), None)
+    for row in rows:
+        rate = row.get("traj_steps_per_s")
+        row["ratio_vs_jax"] = rate / jax_rate if rate and jax_rate else None
+    return {"workload": {"problem": "quadratic", **options, "dtype": "float64",
+                         "alpha": "1/L", "eigenvalues": "linspace(1, 10, dim)"},
+            "rows": rows}
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The benchmark as a plain-text table."""
+    w = report["workload"]
+    lines = [f"workload: quadratic, d={w['dim']}, n={w['n']}, {w['trajectories']} trajectories x "
+             f"{w['steps']} steps, float64, alpha=1/L; best of {w['repeats']} after a warm-up "
+             "(compile time excluded)",
+             f"{'implementation':<44} {'time [s]':>10} {'traj-steps/s':>13} {'vs JAX':>7} "
+             f"{'RSS +MiB':>9} {'traced MiB':>10}"]
+    for r in report["rows"]:
+        if "error" in r:
+            lines.append(f"{r['label']:<44} failed: {r['error']}")
+            continue
+        ratio = f"{r['ratio_vs_jax']:.2f}x" if r["ratio_vs_jax"] else "-"
+        traced = "n/a" if r["peak_traced_mib"] is None else f"{r['peak_traced_mib']:.1f}"
+        lines.append(f"{r['label']:<44} {r['seconds']:>10.3f} {r['traj_steps_per_s']:>13.3e} "
+                     f"{ratio:>7} {r['peak_rss_growth_mib']:>9.1f} {traced:>10}")
+    lines.append("vs JAX: throughput relative to JAX (> 1 is faster). RSS +MiB: growth of peak RSS "
+                 "(getrusage ru_maxrss) over the post-import value, fresh process per row, "
+                 "warm-up included. traced MiB: tracemalloc peak of one untimed run (not "
+                 "available for XLA buffers).")
+    return "\n".join(lines)
