@@ -36,6 +36,7 @@ _GRID = tuple(
     for v in ("0", "1", "-1", "1/2", "2", "-1/2", "-2", "3", "1/3", "3/2", "-3", "1/10", "5", "-5/2")
 )
 _GRID_LIMIT = 600
+_SIMPLIFY_MAX_OPS = 300
 _RELS = {"<=": sympy.Le, "<": sympy.Lt, ">=": sympy.Ge, ">": sympy.Gt}
 
 
@@ -113,9 +114,16 @@ class _Translator:
             return self.atoms[e]
         v = z3.Real(f"__atom{len(self.atoms)}")
         self.atoms[e] = v
-        arg = self.expr(e.args[0])
+        arg = self.expr(e.args[0]) if len(e.args) == 1 or e.is_Pow else None
         if isinstance(e, sympy.Abs):
             self.facts.append(z3.And(v >= 0, z3.Or(v == arg, v == -arg)))
+        elif isinstance(e, (sympy.Max, sympy.Min)):
+            args = [self.expr(x) for x in e.args]
+            bound = [v >= x for x in args] if isinstance(e, sympy.Max) else [v <= x for x in args]
+            self.facts += [*bound, z3.Or([v == x for x in args])]
+        elif e.is_Pow:
+            # sqrt(u): the nonnegative root, defined where u >= 0.
+            self.facts += [v >= 0, v * v == arg]
         elif isinstance(e, sympy.exp):
             self.relaxed = True
             # exp(u) > 0, exp(u) >= 1 + u, and exp(0) = 1.
@@ -151,7 +159,9 @@ class _Translator:
             # d * base^|n| = 1 encodes the reciprocal and forces base != 0.
             self.facts.append(d * base ** (-n) == 1)
             return d
-        if isinstance(e, (sympy.Abs, sympy.exp, sympy.log)):
+        if e.is_Pow and e.exp == sympy.Rational(1, 2):
+            return self.atom(e)
+        if isinstance(e, (sympy.Abs, sympy.exp, sympy.log, sympy.Max, sympy.Min)):
             return self.atom(e)
         raise _Untranslatable(e)
 
@@ -190,8 +200,13 @@ def _clear_denominators(rel: sympy.Basic) -> sympy.Basic:
     return sympy.And(rel.func(sympy.expand(num * den), 0), sympy.Ne(den, 0))
 
 
-def _z3_solve(formulas: Sequence[sympy.Basic]) -> tuple[str, z3.ModelRef | None, bool]:
-    """Satisfiability of the conjunction: ('unsat'|'sat'|'unknown', model, relaxed)."""
+@functools.lru_cache(maxsize=4096)
+def _z3_solve(formulas: tuple[sympy.Basic, ...]) -> tuple[str, dict | None, bool]:
+    """Satisfiability of the conjunction: ('unsat'|'sat'|'unknown', model by name, relaxed).
+
+    Cached: the same queries recur across claims (e.g. consistency of the same assumptions, the
+    sign of the same factor). Callers must not mutate the returned model.
+    """
     tr = _Translator()
     try:
         goals = [tr.boolean(_clear_denominators(f)) for f in formulas]
@@ -327,7 +342,12 @@ def identity(lhs, rhs, *, assumptions=()) -> Check:
     assumptions = _relations(assumptions, "assumptions")
     _require_consistent(assumptions)
     diff = lhs - rhs
-    for name, fn in (("expand", sympy.expand), ("cancel", sympy.cancel), ("simplify", sympy.simplify)):
+    steps = [("expand", sympy.expand), ("cancel", sympy.cancel)]
+    # simplify is a heuristic search whose cost grows quickly with size; z3 handles large
+    # polynomial differences better, so simplify is kept for small (transcendental) ones.
+    if sympy.count_ops(diff) <= _SIMPLIFY_MAX_OPS:
+        steps.append(("simplify", sympy.simplify))
+    for name, fn in steps:
         if fn(diff) == 0:
             return Check(True, f"{name}(lhs - rhs) == 0", detail="difference is identically 0")
     goal = sympy.Eq(lhs, rhs)

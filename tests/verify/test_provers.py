@@ -134,3 +134,21 @@ def test_bad_parameters_raise_clear_errors():
         provers.identity(x, x, assumptions=(x,))
     with pytest.raises(TypeError, match="conclusion"):
         provers.implies((x > 0,), 3)
+
+
+def test_transcendental_counterexample_is_confirmed_exactly():
+    # e^x >= 1 + x + x^2 fails at x = 1 (e < 3); the z3 relaxation only proposes candidates.
+    check = provers.inequality(sp.exp(x), ">=", 1 + x + x**2)
+    assert not check.holds
+    assert sp.N(_at(sp.exp(x) - 1 - x - x**2, check.counterexample), 30) < 0
+    assert provers.inequality(sp.exp(x), ">=", 1 + x).holds
+
+
+def test_max_and_sqrt_atoms():
+    L = sp.Symbol("L", real=True)
+    rate = sp.Max(sp.Abs(1 - a * mu), sp.Abs(1 - a * L))
+    hyp = (mu > 0, L >= mu, a > 0)
+    assert provers.inequality(rate, "<", 1, assumptions=(*hyp, a < 2 / L)).holds
+    check = provers.inequality(rate, "<", 1, assumptions=hyp)
+    assert not check.holds and check.counterexample["alpha"] * check.counterexample["L"] >= 2
+    assert provers.inequality(sp.sqrt(x), "<=", (1 + x) / 2, assumptions=(x >= 0,)).holds
