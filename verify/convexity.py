@@ -31,6 +31,88 @@ def _mix(p):
     return p["alpha"] * p["x"] + (1 - p["alpha"]) * p["y"]
 
 
+# ------------------------------------------------------------------------------ Types of Optimization
+u1, u2 = sp.symbols("u_1 u_2", real=True)  # two values of the affine argument u
+TYPES_BOX = {"alpha": (0, 1), "w1": (-5, 5), "w2": (-5, 5), "x": (-3, 3), "y": (-1, 1)}
+
+
+def _mp_convex_at(loss):
+    """mpmath predicate: the definition of convexity of ``w -> loss(w, x, y)`` at w1, w2, alpha."""
+
+    def predicate(p):
+        al, xx, yy = p["alpha"], p["x"], p["y"]
+        mid = loss(al * p["w1"] + (1 - al) * p["w2"], xx, yy)
+        return (
+            mid
+            <= al * loss(p["w1"], xx, yy) + (1 - al) * loss(p["w2"], xx, yy) + mpmath.mpf(10) ** -30
+        )
+
+    return predicate
+
+
+def _through_affine(phi, name: str) -> str:
+    """The loss is phi(u) with u affine in w; phi convex gives convexity by properties.affine."""
+    mixed = phi.subs(t, a * u1 + (1 - a) * u2)
+    check = provers.inequality(
+        mixed, "<=", a * phi.subs(t, u1) + (1 - a) * phi.subs(t, u2), assumptions=UNIT
+    )
+    return f"{name} = phi(u), u affine in w (properties.affine); phi convex: " + proved(
+        check, what=name
+    )
+
+
+@claim(
+    "types.linear-regression",
+    slide="Types of Optimization",
+    statement=r"\text{Convex optimization includes linear regression: } w \mapsto (w^T x_i - y_i)^2 \text{ is convex}",
+    assumptions=r"squared loss of one example (a sum of such terms is convex by properties.nonnegative-combination)",
+    recorded="true",
+    numeric=NumericCheck(TYPES_BOX, _mp_convex_at(lambda w, xx, yy: (w * xx - yy) ** 2)),
+)
+def _types_linear() -> Outcome:
+    return Outcome("true", _through_affine(t**2, "(w^T x - y)^2"))
+
+
+@claim(
+    "types.logistic-regression",
+    slide="Types of Optimization",
+    statement=r"\text{Convex optimization includes logistic regression: } w \mapsto \log(1 + e^{-y_i w^T x_i}) \text{ is convex}",
+    assumptions=r"logistic loss of one example; $\phi(u) = \log(1 + e^u)$ at $u = -y_i w^T x_i$",
+    recorded="true",
+    numeric=NumericCheck(
+        TYPES_BOX, _mp_convex_at(lambda w, xx, yy: mpmath.log(1 + mpmath.exp(-yy * w * xx)))
+    ),
+)
+def _types_logistic() -> Outcome:
+    phi = sp.log(1 + sp.exp(t))
+    second = provers.derivative(phi, t, sp.exp(t) / (1 + sp.exp(t)) ** 2, order=2)
+    positive = provers.inequality(sp.exp(t) / (1 + sp.exp(t)) ** 2, ">", sp.Integer(0))
+    return Outcome(
+        "true",
+        "log(1 + e^{-y w^T x}) = phi(u), u affine in w (properties.affine); phi'' > 0 "
+        "(second-order condition): " + proved(second, positive, what="logistic regression"),
+    )
+
+
+@claim(
+    "types.svm",
+    slide="Types of Optimization",
+    statement=r"\text{Convex optimization includes SVM: } w \mapsto \max(0, 1 - y_i w^T x_i) "
+    r"+ \frac{\lambda}{2}\|w\|^2 \text{ is convex}",
+    assumptions=r"hinge loss of one example plus a ridge term, $\lambda \ge 0$",
+    recorded="true",
+    numeric=NumericCheck(
+        TYPES_BOX, _mp_convex_at(lambda w, xx, yy: max(mpmath.mpf(0), 1 - yy * w * xx) + w**2 / 2)
+    ),
+)
+def _types_svm() -> Outcome:
+    hinge = _through_affine(sp.Max(0, t), "max(0, 1 - y w^T x)")
+    ridge = _through_affine(t**2, "||w||^2 (per coordinate)")
+    return Outcome(
+        "true", f"{hinge}; {ridge}; the sum with lambda >= 0 by properties.nonnegative-combination"
+    )
+
+
 # ------------------------------------------------------------------------------ Convex Functions
 @claim(
     "convexity.definition-symmetry",
@@ -50,7 +132,9 @@ def _definition_symmetry() -> Outcome:
     point = a * x + (1 - a) * y
     checks = (
         provers.identity(point.xreplace(swapped), point),
-        provers.identity((a * fx + (1 - a) * fy).xreplace({fx: fy, fy: fx, a: 1 - a}), a * fx + (1 - a) * fy),
+        provers.identity(
+            (a * fx + (1 - a) * fy).xreplace({fx: fy, fy: fx, a: 1 - a}), a * fx + (1 - a) * fy
+        ),
         provers.identity(point.subs(a, 0), y),
         provers.identity(point.subs(a, 1), x),
     )
@@ -122,14 +206,17 @@ def _quadratic_line2() -> Outcome:
     numeric=NumericCheck(
         BOX,
         lambda p: approx_le(
-            p["alpha"] * p["x"] ** 2 + (1 - p["alpha"]) * p["y"] ** 2
+            p["alpha"] * p["x"] ** 2
+            + (1 - p["alpha"]) * p["y"] ** 2
             - p["alpha"] * (1 - p["alpha"]) * (p["x"] + p["y"]) ** 2,
             p["alpha"] * p["x"] ** 2 + (1 - p["alpha"]) * p["y"] ** 2,
         ),
     ),
 )
 def _quadratic_line3() -> Outcome:
-    return decide(provers.inequality(QUAD_L2, "<=", QUAD_L3, assumptions=UNIT), what="quadratic line 3")
+    return decide(
+        provers.inequality(QUAD_L2, "<=", QUAD_L3, assumptions=UNIT), what="quadratic line 3"
+    )
 
 
 @claim(
@@ -141,7 +228,9 @@ def _quadratic_line3() -> Outcome:
     recorded="gap",
     numeric=NumericCheck(
         BOX,
-        lambda p: approx_le(_mix(p) ** 2, p["alpha"] * p["x"] ** 2 + (1 - p["alpha"]) * p["y"] ** 2),
+        lambda p: approx_le(
+            _mix(p) ** 2, p["alpha"] * p["x"] ** 2 + (1 - p["alpha"]) * p["y"] ** 2
+        ),
     ),
 )
 def _quadratic_proof() -> Outcome:
@@ -179,7 +268,9 @@ ABS_L2 = a * sp.Abs(x) + (1 - a) * sp.Abs(y)
     recorded="true",
     numeric=NumericCheck(
         {"alpha": (-3, 3), "x": (-10, 10), "y": (-10, 10)},
-        lambda p: approx_le(abs(_mix(p)), abs(p["alpha"] * p["x"]) + abs((1 - p["alpha"]) * p["y"])),
+        lambda p: approx_le(
+            abs(_mix(p)), abs(p["alpha"] * p["x"]) + abs((1 - p["alpha"]) * p["y"])
+        ),
     ),
 )
 def _abs_line1() -> Outcome:
@@ -190,7 +281,8 @@ def _abs_line1() -> Outcome:
     "abs.line2",
     slide="Example: Abs",
     statement=r"|\alpha x| + |(1 - \alpha)y| = \alpha|x| + (1 - \alpha)|y|",
-    assumptions=UNIT_TEXT + r" (used: $\alpha \ge 0$ and $1 - \alpha \ge 0$; it fails outside $[0, 1]$)",
+    assumptions=UNIT_TEXT
+    + r" (used: $\alpha \ge 0$ and $1 - \alpha \ge 0$; it fails outside $[0, 1]$)",
     recorded="true",
     numeric=NumericCheck(
         BOX,
@@ -218,7 +310,9 @@ def _abs_line2() -> Outcome:
     recorded="true",
     numeric=NumericCheck(
         BOX,
-        lambda p: approx_le(abs(_mix(p)), p["alpha"] * abs(p["x"]) + (1 - p["alpha"]) * abs(p["y"])),
+        lambda p: approx_le(
+            abs(_mix(p)), p["alpha"] * abs(p["x"]) + (1 - p["alpha"]) * abs(p["y"])
+        ),
     ),
 )
 def _abs_proof() -> Outcome:
@@ -239,7 +333,9 @@ def _series(coeff, start: int):
 def _mp_series(p, alpha_power: bool, start: int):
     # Summed term by term with mpmath, independently of exp.
     al, d = p["alpha"], p["x"] - p["y"]
-    return mpmath.nsum(lambda m: (al**m if alpha_power else 1) * d**m / mpmath.factorial(m), [start, mpmath.inf])
+    return mpmath.nsum(
+        lambda m: (al**m if alpha_power else 1) * d**m / mpmath.factorial(m), [start, mpmath.inf]
+    )
 
 
 @claim(
@@ -307,7 +403,9 @@ def _exp_line2() -> Outcome:
 )
 def _exp_line3() -> Outcome:
     lhs = sp.exp(y) * (1 + a * _series(1, 1))
-    return decide(provers.identity(lhs, sp.exp(y) * ((1 - a) + a * sp.exp(x - y))), what="exp line 3")
+    return decide(
+        provers.identity(lhs, sp.exp(y) * ((1 - a) + a * sp.exp(x - y))), what="exp line 3"
+    )
 
 
 @claim(
@@ -339,7 +437,8 @@ def _exp_line4() -> Outcome:
     numeric=NumericCheck(
         EXP_X,
         lambda p: approx_le(
-            mpmath.exp(_mix(p)), (1 - p["alpha"]) * mpmath.exp(p["y"]) + p["alpha"] * mpmath.exp(p["x"])
+            mpmath.exp(_mix(p)),
+            (1 - p["alpha"]) * mpmath.exp(p["y"]) + p["alpha"] * mpmath.exp(p["x"]),
         ),
     ),
 )
@@ -356,7 +455,8 @@ def _exp_proof() -> Outcome:
     return Outcome(
         "gap",
         "case x > y: exp.line1-line4; case x = y: both sides equal e^x; case x < y: the statement is "
-        "invariant under (x, y, alpha) -> (y, x, 1 - alpha), which maps it to the case x > y. " + method,
+        "invariant under (x, y, alpha) -> (y, x, 1 - alpha), which maps it to the case x > y. "
+        + method,
         gap="The inequality step is argued only for x > y (for x < y the terms (x - y)^n of odd n are "
         "negative, so the termwise bound alpha^n (x-y)^n <= alpha (x-y)^n fails); the cases x < y and "
         "x = y, needed for convexity, are not addressed.",

@@ -13,6 +13,7 @@ from verify.numeric import NumericCheck
 # do not appear; the order check only needs every claim's slide to occur, in nondecreasing order.
 LECTURE_SLIDES = (
     "Optimization",
+    "Types of Optimization",
     "Convex Functions",
     "Example: Quadratic",
     "Example: Abs",

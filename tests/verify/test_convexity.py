@@ -10,6 +10,9 @@ from verify import convexity as cv
 from verify import provers
 
 EXPECTED = {
+    "types.linear-regression": "true",
+    "types.logistic-regression": "true",
+    "types.svm": "true",
     "convexity.definition-symmetry": "true",
     "quadratic.line1": "true",
     "quadratic.line2": "false",
