@@ -408,7 +408,7 @@ def _norm_product() -> Outcome:
             "alpha": (-1, 3),
         },
         predicate=lambda p: approx_le(
-            _opnorm(mpmath.eye(2) - p["alpha"] * _rotated(p)),
+            _opnorm(mpmath.eye(2) - p["alpha"] * rotated_spd(p)),
             max(abs(1 - p["alpha"] * p["mu"]), abs(1 - p["alpha"] * (p["mu"] + p["dL"]))),
         ),
     ),
@@ -422,7 +422,7 @@ def _norm_bound() -> Outcome:
     return decide(check, what="eigenvalue bound of I - alpha H")
 
 
-def _rotated(p):
+def rotated_spd(p):
     """R diag(l1, l2) R^T with l_k = mu + t_k (L - mu): a symmetric H with mu I <= H <= L I."""
     cos, sin = mpmath.cos(p["theta"]), mpmath.sin(p["theta"])
     R = mpmath.matrix([[cos, -sin], [sin, cos]])
@@ -510,7 +510,7 @@ def _recursion() -> Outcome:
 
 def _gd_quadratic_holds(p) -> bool:
     """K steps of GD, alpha = 2/(L+mu), on f(w) = w^T H w / 2, testing the bound at every step."""
-    H = _rotated({**p, "t1": 0, "t2": 1})
+    H = rotated_spd({**p, "t1": 0, "t2": 1})
     step = 2 / (2 * p["mu"] + p["dL"])
     w0 = mpmath.matrix([1, mpmath.mpf(1) / 3])
     w = w0

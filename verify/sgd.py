@@ -33,6 +33,7 @@ from verify.gradient_descent import (
     averaged_hessian_checks,
     lam,
     mean_value_counterexample,
+    rotated_spd,
     mu,
     L,
 )
@@ -548,9 +549,7 @@ def _contraction_checks() -> tuple[provers.Check, ...]:
 def _mp_noisy_quadratic(p) -> bool:
     """f(w; x) = (w - x)^T H (w - x)/2, x = +-(x1, x2), w^* = 0, M = ||H x||^2:
     E||w_{t+1}||^2 <= (1 - a mu)^2 ||w||^2 + a^2 M."""
-    from verify.gradient_descent import _rotated  # the same test matrices as the GD checks
-
-    H, a = _rotated(p), p["alpha"]
+    H, a = rotated_spd(p), p["alpha"]
     x, w = mpmath.matrix([p["x1"], p["x2"]]), mpmath.matrix([p["w1"], p["w2"]])
     second = sum(mpmath.norm(w - a * (H * (w - sign * x))) ** 2 for sign in (1, -1)) / 2
     return approx_le(
