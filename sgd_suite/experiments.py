@@ -213,7 +213,7 @@ def _check_dict(check) -> dict:
 
 
 def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
-        trajectories: int | None = None) -> dict:
+        trajectories: int | None = None, progress: bool = False) -> dict:
     """Simulate ``exp`` and check it against the lecture's bound (and the exact value).
 
     Returns:
@@ -228,7 +228,7 @@ def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
     problem, w0 = build(exp)
     result = simulate(problem, alpha=exp.alpha, steps=exp.steps,
                       trajectories=trajectories or exp.trajectories, seed=seed, backend=backend,
-                      w0=w0, batch=exp.batch, engine=engine)
+                      w0=w0, batch=exp.batch, engine=engine, progress=progress)
     mu, L, M = float(problem.mu), float(problem.L), float(problem.M)
     m_eff = M / exp.batch
     e0_sq = float(np.sum((w0 - np.asarray(problem.w_star)) ** 2))

@@ -199,7 +199,10 @@ def simulations_section(report: Mapping, figures: Sequence[Mapping]) -> list[str
         "one-sided threshold for a family-wise false-alarm probability "
         f"$\\delta={_tex_number(meta['delta'])}$ (Bonferroni over the steps). Where the exact "
         "value is known (quadratics) it is checked two-sided with the same $\\delta$ "
-        "(*exact agrees*). A ratio *estimate/bound* near 1 means the bound is tight there. "
+        "(*exact agrees*). A ratio *estimate/bound* near 1 means the bound is tight there; "
+        "where it is attained (one dimension; $\\alpha=2/(L+\\mu)$ with spectrum "
+        "$\\{\\mu, L\\}$) the estimate fluctuates around it, so ratios slightly above 1 with "
+        "*worst z* far below the threshold are what a true bound looks like. "
         "The column $\\alpha(L+\\mu)/2$ is at most 1 "
         "exactly when the step-size condition $\\alpha\\le 2/(L+\\mu)$ holds; runs beyond it "
         "are expected to violate the bound.",
