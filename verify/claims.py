@@ -154,8 +154,14 @@ def format_point(point) -> str:
 
 
 def joined(*checks) -> str:
-    """The methods of several checks, in order, as one line."""
-    return "; ".join(c.method for c in checks)
+    """The methods of several checks, in order, as one line (repeats collapsed to ``(xN)``)."""
+    parts: list[list] = []
+    for c in checks:
+        if parts and parts[-1][0] == c.method:
+            parts[-1][1] += 1
+        else:
+            parts.append([c.method, 1])
+    return "; ".join(m if n == 1 else f"{m} (x{n})" for m, n in parts)
 
 
 def decide(check, *, what: str, correction: str | None = None, repaired=()) -> Outcome:

@@ -135,8 +135,11 @@ def _definition_symmetry() -> Outcome:
         provers.identity(
             (a * fx + (1 - a) * fy).xreplace({fx: fy, fy: fx, a: 1 - a}), a * fx + (1 - a) * fy
         ),
+        # at alpha = 0 and 1 both sides reduce to f(y) and f(x): the condition is then an equality
         provers.identity(point.subs(a, 0), y),
         provers.identity(point.subs(a, 1), x),
+        provers.identity((a * fx + (1 - a) * fy).subs(a, 0), fy),
+        provers.identity((a * fx + (1 - a) * fy).subs(a, 1), fx),
     )
     return Outcome("true", proved(*checks, what="symmetry of the definition"))
 
