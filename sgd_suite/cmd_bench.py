@@ -19,25 +19,37 @@ def _positive(text: str) -> int:
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "bench", help="time the simulator engines against JAX and a per-trajectory Python loop",
+        "bench",
+        help="time the simulator engines against JAX and a per-trajectory Python loop",
         description="Time every available simulator engine, a JAX jit+vmap+scan peer (when JAX "
-                    "imports) and a per-trajectory Python loop on one SGD workload (quadratic, "
-                    "float64). Best of --repeats after a warm-up run that absorbs compilation.")
+        "imports) and a per-trajectory Python loop on one SGD workload (quadratic, "
+        "float64). Best of --repeats after a warm-up run that absorbs compilation.",
+    )
     parser.add_argument("--trajectories", type=_positive, default=10_000)
     parser.add_argument("--steps", type=_positive, default=1000)
     parser.add_argument("--dim", type=_positive, default=10)
     parser.add_argument("--n", type=_positive, default=256, help="number of data points")
     parser.add_argument("--repeats", type=_positive, default=3)
-    parser.add_argument("--json", type=Path, default=None, metavar="PATH",
-                        help="also write the measurements as JSON to PATH")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also write the measurements as JSON to PATH",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from sim.bench import format_table, run_benchmark
 
-    report = run_benchmark(trajectories=args.trajectories, steps=args.steps, dim=args.dim,
-                           n=args.n, repeats=args.repeats)
+    report = run_benchmark(
+        trajectories=args.trajectories,
+        steps=args.steps,
+        dim=args.dim,
+        n=args.n,
+        repeats=args.repeats,
+    )
     print(format_table(report))
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -64,8 +64,10 @@ def resolve_backend(backend: str = "auto") -> Backend:
             name = name.decode() if isinstance(name, bytes) else str(name)
             return Backend("cupy", cp, name)
         if backend == "cupy":
-            raise ValueError(f"backend='cupy' needs CuPy and a CUDA device, but {reason}; "
-                             "use backend='numpy' or 'auto'")
+            raise ValueError(
+                f"backend='cupy' needs CuPy and a CUDA device, but {reason}; "
+                "use backend='numpy' or 'auto'"
+            )
     return Backend("numpy", np, "cpu")
 
 

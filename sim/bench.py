@@ -56,7 +56,9 @@ def _jax_runner(problem, alpha, w0, trajectories, steps):
     spec = problem.spec()
     decay = jnp.asarray(1.0 - alpha * spec.eigvals)
     table = jnp.asarray(alpha * spec.eigvals * spec.centered)
-    z0 = jnp.broadcast_to(jnp.asarray(spec.eigvecs.T @ (w0 - spec.w_star)), (trajectories, problem.dim))
+    z0 = jnp.broadcast_to(
+        jnp.asarray(spec.eigvecs.T @ (w0 - spec.w_star)), (trajectories, problem.dim)
+    )
     n = problem.n
 
     def one(z, i):
@@ -99,8 +101,17 @@ def _python_runner(problem, alpha, w0, trajectories, steps):
 def _engine_runner(problem, alpha, w0, trajectories, steps, engine, backend):
     from sim import simulate
 
-    return lambda: simulate(problem, alpha=alpha, steps=steps, trajectories=trajectories,
-                            w0=w0, engine=engine, backend=backend).mean_sq_dist
+    return lambda: (
+        simulate(
+            problem,
+            alpha=alpha,
+            steps=steps,
+            trajectories=trajectories,
+            w0=w0,
+            engine=engine,
+            backend=backend,
+        ).mean_sq_dist
+    )
 
 
 def _measure(kind: str, options: dict[str, Any], queue: Any) -> None:
@@ -130,8 +141,14 @@ def _measure(kind: str, options: dict[str, Any], queue: Any) -> None:
             run()
             traced = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
-        queue.put({"seconds": best * traj / timed_traj, "timed_trajectories": timed_traj,
-                   "peak_rss_growth_mib": rss, "peak_traced_mib": traced})
+        queue.put(
+            {
+                "seconds": best * traj / timed_traj,
+                "timed_trajectories": timed_traj,
+                "peak_rss_growth_mib": rss,
+                "peak_traced_mib": traced,
+            }
+        )
     except Exception as exc:  # noqa: BLE001 - reported as a row, not a crash of the benchmark
         queue.put({"error": f"{type(exc).__name__}: {exc}"})
 
@@ -154,8 +171,9 @@ def implementations() -> list[tuple[str, str]]:
     return rows
 
 
-def run_benchmark(*, trajectories: int = 10_000, steps: int = 1000, dim: int = 10, n: int = 256,
-                  repeats: int = 3) -> dict[str, Any]:
+def run_benchmark(
+    *, trajectories: int = 10_000, steps: int = 1000, dim: int = 10, n: int = 256, repeats: int = 3
+) -> dict[str, Any]:
     """Time every available implementation on one workload; see the module docstring.
 
     Returns:
@@ -180,29 +198,42 @@ def run_benchmark(*, trajectories: int = 10_000, steps: int = 1000, dim: int = 1
     for row in rows:
         rate = row.get("traj_steps_per_s")
         row["ratio_vs_jax"] = rate / jax_rate if rate and jax_rate else None
-    return {"workload": {"problem": "quadratic", **options, "dtype": "float64",
-                         "alpha": "1/L", "eigenvalues": "linspace(1, 10, dim)"},
-            "rows": rows}
+    return {
+        "workload": {
+            "problem": "quadratic",
+            **options,
+            "dtype": "float64",
+            "alpha": "1/L",
+            "eigenvalues": "linspace(1, 10, dim)",
+        },
+        "rows": rows,
+    }
 
 
 def format_table(report: dict[str, Any]) -> str:
     """The benchmark as a plain-text table."""
     w = report["workload"]
-    lines = [f"workload: quadratic, d={w['dim']}, n={w['n']}, {w['trajectories']} trajectories x "
-             f"{w['steps']} steps, float64, alpha=1/L; best of {w['repeats']} after a warm-up "
-             "(compile time excluded)",
-             f"{'implementation':<44} {'time [s]':>10} {'traj-steps/s':>13} {'vs JAX':>7} "
-             f"{'RSS +MiB':>9} {'traced MiB':>10}"]
+    lines = [
+        f"workload: quadratic, d={w['dim']}, n={w['n']}, {w['trajectories']} trajectories x "
+        f"{w['steps']} steps, float64, alpha=1/L; best of {w['repeats']} after a warm-up "
+        "(compile time excluded)",
+        f"{'implementation':<44} {'time [s]':>10} {'traj-steps/s':>13} {'vs JAX':>7} "
+        f"{'RSS +MiB':>9} {'traced MiB':>10}",
+    ]
     for r in report["rows"]:
         if "error" in r:
             lines.append(f"{r['label']:<44} failed: {r['error']}")
             continue
         ratio = f"{r['ratio_vs_jax']:.2f}x" if r["ratio_vs_jax"] else "-"
         traced = "n/a" if r["peak_traced_mib"] is None else f"{r['peak_traced_mib']:.1f}"
-        lines.append(f"{r['label']:<44} {r['seconds']:>10.3f} {r['traj_steps_per_s']:>13.3e} "
-                     f"{ratio:>7} {r['peak_rss_growth_mib']:>9.1f} {traced:>10}")
-    lines.append("vs JAX: throughput relative to JAX (> 1 is faster). RSS +MiB: growth of peak RSS "
-                 "(getrusage ru_maxrss) over the post-import value, fresh process per row, "
-                 "warm-up included. traced MiB: tracemalloc peak of one untimed run (not "
-                 "available for XLA buffers).")
+        lines.append(
+            f"{r['label']:<44} {r['seconds']:>10.3f} {r['traj_steps_per_s']:>13.3e} "
+            f"{ratio:>7} {r['peak_rss_growth_mib']:>9.1f} {traced:>10}"
+        )
+    lines.append(
+        "vs JAX: throughput relative to JAX (> 1 is faster). RSS +MiB: growth of peak RSS "
+        "(getrusage ru_maxrss) over the post-import value, fresh process per row, "
+        "warm-up included. traced MiB: tracemalloc peak of one untimed run (not "
+        "available for XLA buffers)."
+    )
     return "\n".join(lines)

@@ -23,7 +23,8 @@ only the excess over that allowance is standardized. This handles steps with zer
 error exactly (e.g. :math:`t = 0`, or noise-free problems where every trajectory is the same):
 there the estimate must obey the reference up to ``rtol``, else the standardized excess is
 infinite. ``atol`` (scalar or per step, default 0) adds an absolute allowance for references
-that are exactly 0 but reached through rounding. A step at or after ``result.diverged_at`` counts as an infinite estimate.
+that are exactly 0 but reached through rounding. A step at or after ``result.diverged_at``
+counts as an infinite estimate.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def normal_quantile_upper(p: float) -> float:
 
 
 def z_threshold(delta: float, tests: int, *, two_sided: bool = False) -> float:
-    """Per-test threshold giving family-wise false-alarm probability ``delta`` over ``tests`` tests."""
+    """Per-test threshold for family-wise false-alarm probability ``delta`` over ``tests`` tests."""
     if not 0 < delta < 1:
         raise ValueError(f"delta must be in (0, 1), got {delta}")
     if tests < 1:
@@ -99,8 +100,9 @@ class ExactCheck:
     rtol: float
 
 
-def standardized_excess(estimate: Any, stderr: Any, reference: Any, *, rtol: float = 1e-9,
-                        atol: Any = 0.0) -> np.ndarray:
+def standardized_excess(
+    estimate: Any, stderr: Any, reference: Any, *, rtol: float = 1e-9, atol: Any = 0.0
+) -> np.ndarray:
     """:math:`(\\hat m - r)/s` per step beyond a rounding allowance ``rtol * max(|r|, |m|) + atol``.
 
     Zero inside the allowance; ``+-inf`` outside it when :math:`s = 0`; ``+inf`` where the
@@ -130,14 +132,17 @@ def _inputs(result: Any, reference: Any, name: str) -> tuple[np.ndarray, np.ndar
     se = np.array(result.stderr, dtype=np.float64)
     ref = np.asarray(reference, dtype=np.float64)
     if ref.shape != est.shape:
-        raise ValueError(f"{name} must have shape {est.shape} (one value per step), got {ref.shape}")
+        raise ValueError(
+            f"{name} must have shape {est.shape} (one value per step), got {ref.shape}"
+        )
     if result.diverged_at is not None:
-        est[result.diverged_at:] = np.inf
+        est[result.diverged_at :] = np.inf
     return est, se, ref
 
 
-def check_upper_bound(result: Any, bound: Any, *, delta: float = 1e-9, rtol: float = 1e-9,
-                      atol: Any = 0.0) -> BoundCheck:
+def check_upper_bound(
+    result: Any, bound: Any, *, delta: float = 1e-9, rtol: float = 1e-9, atol: Any = 0.0
+) -> BoundCheck:
     """One-sided test that :math:`\\mathbf E\\|w_t-w^*\\|^2 \\le b_t` at every step ``t``.
 
     Rejects when some step has :math:`(\\hat m_t - b_t)/s_t > \\Phi^{-1}(1 - \\delta/(T+1))`
@@ -148,14 +153,24 @@ def check_upper_bound(result: Any, bound: Any, *, delta: float = 1e-9, rtol: flo
     z = standardized_excess(est, se, ref, rtol=rtol, atol=atol)
     ratio = _ratio(est, ref)
     return BoundCheck(
-        passed=bool(np.all(z <= thr)), delta=delta, z_threshold=thr,
-        worst_z=float(z.max()), worst_z_step=int(z.argmax()),
-        worst_ratio=float(ratio.max()), worst_ratio_step=int(ratio.argmax()),
-        failing_steps=np.flatnonzero(z > thr), estimate=est, stderr=se, bound=ref, rtol=rtol)
+        passed=bool(np.all(z <= thr)),
+        delta=delta,
+        z_threshold=thr,
+        worst_z=float(z.max()),
+        worst_z_step=int(z.argmax()),
+        worst_ratio=float(ratio.max()),
+        worst_ratio_step=int(ratio.argmax()),
+        failing_steps=np.flatnonzero(z > thr),
+        estimate=est,
+        stderr=se,
+        bound=ref,
+        rtol=rtol,
+    )
 
 
-def check_exact(result: Any, exact: Any, *, delta: float = 1e-9, rtol: float = 1e-9,
-                atol: Any = 0.0) -> ExactCheck:
+def check_exact(
+    result: Any, exact: Any, *, delta: float = 1e-9, rtol: float = 1e-9, atol: Any = 0.0
+) -> ExactCheck:
     """Two-sided test that :math:`\\mathbf E\\|w_t-w^*\\|^2 = m_t` at every step ``t``.
 
     Rejects when some step has :math:`|\\hat m_t - m_t|/s_t > \\Phi^{-1}(1 - \\delta/(2(T+1)))`.
@@ -165,7 +180,16 @@ def check_exact(result: Any, exact: Any, *, delta: float = 1e-9, rtol: float = 1
     z = np.abs(standardized_excess(est, se, ref, rtol=rtol, atol=atol))
     ratio = _ratio(est, ref)
     return ExactCheck(
-        passed=bool(np.all(z <= thr)), delta=delta, z_threshold=thr,
-        worst_abs_z=float(z.max()), worst_step=int(z.argmax()),
-        worst_ratio=float(ratio.max()), worst_ratio_step=int(ratio.argmax()),
-        failing_steps=np.flatnonzero(z > thr), estimate=est, stderr=se, exact=ref, rtol=rtol)
+        passed=bool(np.all(z <= thr)),
+        delta=delta,
+        z_threshold=thr,
+        worst_abs_z=float(z.max()),
+        worst_step=int(z.argmax()),
+        worst_ratio=float(ratio.max()),
+        worst_ratio_step=int(ratio.argmax()),
+        failing_steps=np.flatnonzero(z > thr),
+        estimate=est,
+        stderr=se,
+        exact=ref,
+        rtol=rtol,
+    )

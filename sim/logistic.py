@@ -35,7 +35,7 @@ from sim.validation import finite_array, int_at_least, positive_float
 
 
 class LogisticSpec(NamedTuple):
-    """Numerical description: ``features`` (n, d), ``labels`` (n,) in {-1, +1}, ``l2``, ``w_star``."""
+    """Numerical description: ``features`` (n, d), ``labels`` (n,) in {-1, +1}, ``l2``, w*."""
 
     features: np.ndarray
     labels: np.ndarray
@@ -65,11 +65,14 @@ class LogisticRegressionProblem:
         a = finite_array("features", features, ndim=2)
         y = finite_array("labels", labels, ndim=1)
         if y.shape[0] != a.shape[0]:
-            raise ValueError(f"labels must have shape ({a.shape[0]},) to match features, "
-                             f"got {y.shape}")
+            raise ValueError(
+                f"labels must have shape ({a.shape[0]},) to match features, got {y.shape}"
+            )
         if not np.all(np.abs(y) == 1.0):
-            raise ValueError("labels must be -1 or +1 (each entry), got values "
-                             f"{np.unique(y[np.abs(y) != 1.0])[:5].tolist()}")
+            raise ValueError(
+                "labels must be -1 or +1 (each entry), got values "
+                f"{np.unique(y[np.abs(y) != 1.0])[:5].tolist()}"
+            )
         self.l2 = positive_float("l2", l2)
         self.features = a
         self.labels = y
@@ -82,8 +85,10 @@ class LogisticRegressionProblem:
         self.w_star = self._newton()
 
     def __repr__(self) -> str:
-        return (f"LogisticRegressionProblem(dim={self.dim}, n={self.n}, mu={self.mu:.6g}, "
-                f"L={self.L:.6g}, M={self.M:.6g})")
+        return (
+            f"LogisticRegressionProblem(dim={self.dim}, n={self.n}, mu={self.mu:.6g}, "
+            f"L={self.L:.6g}, M={self.M:.6g})"
+        )
 
     def spec(self) -> LogisticSpec:
         """The picklable numerical description used by the simulation engines."""
@@ -103,7 +108,9 @@ class LogisticRegressionProblem:
     def hessian(self, w: Any) -> np.ndarray:
         """:math:`\\nabla^2 h(w)`."""
         s = _sigmoid(self._ya @ np.asarray(w, dtype=np.float64))
-        return (self.features.T * (s * (1 - s))) @ self.features / self.n + self.l2 * np.eye(self.dim)
+        return (self.features.T * (s * (1 - s))) @ self.features / self.n + self.l2 * np.eye(
+            self.dim
+        )
 
     def _newton(self, max_iter: int = 200) -> np.ndarray:
         """Damped Newton with Armijo backtracking from 0, stopped on the gradient norm.
@@ -131,11 +138,13 @@ class LogisticRegressionProblem:
             if gnorm <= 1e-8 * scale:
                 t, polish = 1.0, polish + 1  # objective differences are below rounding here
             w = w + t * step
-        raise RuntimeError(f"Newton's method did not converge in {max_iter} iterations "
-                           f"(|grad| = {np.linalg.norm(self.gradient(w)):.3g})")
+        raise RuntimeError(
+            f"Newton's method did not converge in {max_iter} iterations "
+            f"(|grad| = {np.linalg.norm(self.gradient(w)):.3g})"
+        )
 
     def gd_path(self, *, alpha: float, steps: int, w0: Any = None) -> np.ndarray:
-        """Full-gradient descent iterates :math:`w_{t+1} = w_t - \\alpha\\nabla h(w_t)`, ``(steps+1, d)``."""
+        """Full-gradient descent :math:`w_{t+1} = w_t - \\alpha\\nabla h(w_t)`, ``(steps+1, d)``."""
         alpha = positive_float("alpha", alpha)
         steps = int_at_least("steps", steps, 0)
         w = np.zeros(self.dim) if w0 is None else finite_array("w0", w0, ndim=1)

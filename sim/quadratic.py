@@ -28,11 +28,12 @@ from sim.validation import finite_array, int_at_least, positive_float
 
 
 class QuadraticSpec(NamedTuple):
-    """Numerical description of a quadratic problem in the eigenbasis of ``H = Q diag(eigvals) Q^T``.
+    """A quadratic problem in the eigenbasis of ``H = Q diag(eigvals) Q^T``.
 
     With :math:`z = Q^T (w - w^*)` and :math:`c_i = Q^T (x_i - \\bar x)` (the rows of
     ``centered``), one SGD step with indices :math:`i_1..i_B` is
-    :math:`z \\leftarrow (1 - \\alpha\\lambda) \\odot z + \\alpha\\lambda \\odot \\tfrac1B\\sum_b c_{i_b}`.
+    :math:`z \\leftarrow (1 - \\alpha\\lambda) \\odot z
+    + \\alpha\\lambda \\odot \\tfrac1B\\sum_b c_{i_b}`.
     """
 
     eigvals: np.ndarray
@@ -64,15 +65,19 @@ class QuadraticProblem:
             raise ValueError(f"data must have shape (n, {d}) to match hessian, got {x.shape}")
         scale = float(np.max(np.abs(h)))
         if float(np.max(np.abs(h - h.T))) > 1e-12 * scale:
-            raise ValueError("hessian must be symmetric positive definite; it is not symmetric "
-                             "(max |H - H^T| exceeds 1e-12 max |H|)")
+            raise ValueError(
+                "hessian must be symmetric positive definite; it is not symmetric "
+                "(max |H - H^T| exceeds 1e-12 max |H|)"
+            )
         h = (h + h.T) / 2
         eigvals, eigvecs = np.linalg.eigh(h)
         # Below d * eps * lambda_max the smallest eigenvalue is not resolved by float64.
         if not eigvals[0] > d * np.finfo(np.float64).eps * eigvals[-1]:
-            raise ValueError("hessian must be symmetric positive definite; its smallest "
-                             f"eigenvalue is {eigvals[0]:.3g} (must be > 0, and resolvable "
-                             f"relative to the largest, {eigvals[-1]:.3g})")
+            raise ValueError(
+                "hessian must be symmetric positive definite; its smallest "
+                f"eigenvalue is {eigvals[0]:.3g} (must be > 0, and resolvable "
+                f"relative to the largest, {eigvals[-1]:.3g})"
+            )
         self.hessian = h
         self.data = x
         self.eigvals = eigvals
@@ -87,13 +92,16 @@ class QuadraticProblem:
         self.M = float(np.sum(eigvals**2 * self._noise))
 
     def __repr__(self) -> str:
-        return (f"QuadraticProblem(dim={self.dim}, n={self.n}, mu={self.mu:.6g}, "
-                f"L={self.L:.6g}, M={self.M:.6g})")
+        return (
+            f"QuadraticProblem(dim={self.dim}, n={self.n}, mu={self.mu:.6g}, "
+            f"L={self.L:.6g}, M={self.M:.6g})"
+        )
 
     def spec(self) -> QuadraticSpec:
         """The picklable numerical description used by the simulation engines."""
-        return QuadraticSpec(self.eigvals.copy(), self.eigvecs.copy(), self.centered.copy(),
-                             self.w_star.copy())
+        return QuadraticSpec(
+            self.eigvals.copy(), self.eigvecs.copy(), self.centered.copy(), self.w_star.copy()
+        )
 
     def gradient(self, w: Any) -> np.ndarray:
         """:math:`\\nabla h(w) = H (w - \\bar x)`."""
@@ -107,8 +115,9 @@ class QuadraticProblem:
             raise ValueError(f"w0 must have shape ({self.dim},), got {w.shape}")
         return w - self.w_star
 
-    def eigen_moments(self, *, alpha: float, steps: int, w0: Any = None,
-                      batch: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    def eigen_moments(
+        self, *, alpha: float, steps: int, w0: Any = None, batch: int = 1
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Exact first and second moments of each eigen-coordinate of the SGD error.
 
         Derivation. With :math:`z_t = Q^T(w_t - w^*)`, :math:`r_k = 1 - \\alpha\\lambda_k` and
@@ -125,7 +134,8 @@ class QuadraticProblem:
 
         (the cross term vanishes by independence), from :math:`z_{0,k} = (Q^T(w_0 - w^*))_k`.
         Summing over :math:`k` gives :meth:`exact_mean_sq_dist`; it equals the lecture's
-        recursion when :math:`H = \\mu I`, since then :math:`\\sum_k\\alpha^2\\lambda_k^2 S_k = \\alpha^2 M`.
+        recursion when :math:`H = \\mu I`, since then
+        :math:`\\sum_k\\alpha^2\\lambda_k^2 S_k = \\alpha^2 M`.
 
         Returns:
             ``(mean, second)``, each of shape ``(steps + 1, d)``.
@@ -145,17 +155,20 @@ class QuadraticProblem:
                 second[t + 1] = r * r * second[t] + noise
         return mean, second
 
-    def exact_mean_sq_dist(self, *, alpha: float, steps: int, w0: Any = None,
-                           batch: int = 1) -> np.ndarray:
-        """Exact :math:`\\mathbf E\\|w_t - w^*\\|^2` for ``t = 0..steps`` (see :meth:`eigen_moments`)."""
+    def exact_mean_sq_dist(
+        self, *, alpha: float, steps: int, w0: Any = None, batch: int = 1
+    ) -> np.ndarray:
+        """Exact :math:`\\mathbf E\\|w_t - w^*\\|^2`, ``t = 0..steps`` (:meth:`eigen_moments`)."""
         return self.eigen_moments(alpha=alpha, steps=steps, w0=w0, batch=batch)[1].sum(axis=1)
 
     def gd_path(self, *, alpha: float, steps: int, w0: Any = None) -> np.ndarray:
-        """Gradient-descent iterates :math:`w_t = w^* + Q\\,\\mathrm{diag}(1-\\alpha\\lambda)^t Q^T (w_0 - w^*)`.
+        """Gradient descent: :math:`w_t - w^* = Q\\,\\mathrm{diag}(1-\\alpha\\lambda)^t Q^T e_0`.
 
         By the slide "Stochastic Gradient Descent" ("in expectation, it's just gradient
-        descent") this is also :math:`\\mathbf E[w_t]` for SGD on a quadratic. Shape ``(steps + 1, d)``.
+        descent") this is also :math:`\\mathbf E[w_t]` for SGD on a quadratic.
+        Here :math:`e_0 = w_0 - w^*`; shape ``(steps + 1, d)``.
         """
         mean, _ = self.eigen_moments(alpha=alpha, steps=steps, w0=w0)
         with np.errstate(over="ignore", invalid="ignore"):
             return self.w_star + mean @ self.eigvecs.T
+

@@ -52,7 +52,9 @@ class SimulationResult:
 
     def __repr__(self) -> str:
         tail = f", diverged_at={self.diverged_at}" if self.diverged else ""
-        return (f"SimulationResult(trajectories={self.trajectories}, steps={self.steps}, "
-                f"alpha={self.alpha:.6g}, batch={self.batch}, engine={self.engine!r}, "
-                f"backend={self.backend!r}, final E|w-w*|^2={self.mean_sq_dist[-1]:.6g} "
-                f"+- {self.stderr[-1]:.2g}{tail})")
+        return (
+            f"SimulationResult(trajectories={self.trajectories}, steps={self.steps}, "
+            f"alpha={self.alpha:.6g}, batch={self.batch}, engine={self.engine!r}, "
+            f"backend={self.backend!r}, final E|w-w*|^2={self.mean_sq_dist[-1]:.6g} "
+            f"+- {self.stderr[-1]:.2g}{tail})"
+        )

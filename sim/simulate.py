@@ -24,7 +24,9 @@ from sim.validation import finite_array, int_at_least, positive_float
 _DEFAULT_CHUNK = {"numpy": 64 * BLOCK, "cupy": 1024 * BLOCK}
 
 
-def _run_range(engine: str, spec: Any, options: dict[str, Any], chunk: tuple[int, int]) -> ChunkResult:
+def _run_range(
+    engine: str, spec: Any, options: dict[str, Any], chunk: tuple[int, int]
+) -> ChunkResult:
     """Run one chunk ``(start, count)``; module-level so that it pickles for remote schedulers."""
     _, module = resolve_engine(engine, options.get("backend", "numpy"))
     kwargs = dict(options)
@@ -34,9 +36,21 @@ def _run_range(engine: str, spec: Any, options: dict[str, Any], chunk: tuple[int
     return module.run_chunk(spec, start=start, count=count, **kwargs)
 
 
-def simulate(problem: Any, *, alpha: float, steps: int, trajectories: int, seed: int = 0,
-             backend: str = "auto", w0: Any = None, batch: int = 1, chunk_size: int | None = None,
-             engine: str = "auto", scheduler: Any = None, progress: bool = False) -> SimulationResult:
+def simulate(
+    problem: Any,
+    *,
+    alpha: float,
+    steps: int,
+    trajectories: int,
+    seed: int = 0,
+    backend: str = "auto",
+    w0: Any = None,
+    batch: int = 1,
+    chunk_size: int | None = None,
+    engine: str = "auto",
+    scheduler: Any = None,
+    progress: bool = False,
+) -> SimulationResult:
     """Run ``trajectories`` independent SGD trajectories on ``problem`` for ``steps`` steps.
 
     Each step draws ``batch`` indices uniformly with replacement (slide "Stochastic Gradient
@@ -67,7 +81,9 @@ def simulate(problem: Any, *, alpha: float, steps: int, trajectories: int, seed:
     trajectories = int_at_least("trajectories", trajectories, 2)
     batch = int_at_least("batch", batch, 1)
     if not hasattr(problem, "spec"):
-        raise TypeError(f"problem must be a simulator problem with .spec(), got {type(problem).__name__}")
+        raise TypeError(
+            f"problem must be a simulator problem with .spec(), got {type(problem).__name__}"
+        )
     if w0 is None:
         w0 = np.zeros(problem.dim)
     w0 = finite_array("w0", w0, ndim=1)
@@ -81,8 +97,14 @@ def simulate(problem: Any, *, alpha: float, steps: int, trajectories: int, seed:
     if chunk_size % BLOCK:
         raise ValueError(f"chunk_size must be a positive multiple of {BLOCK}, got {chunk_size}")
 
-    options = {"alpha": alpha, "steps": steps, "seed": seed, "batch": batch,
-               "e0": w0 - problem.w_star, "backend": chosen.name}
+    options = {
+        "alpha": alpha,
+        "steps": steps,
+        "seed": seed,
+        "batch": batch,
+        "e0": w0 - problem.w_star,
+        "backend": chosen.name,
+    }
     chunks = [(s, min(chunk_size, trajectories - s)) for s in range(0, trajectories, chunk_size)]
     run = functools.partial(_run_range, engine_name, problem.spec(), options)
 
@@ -106,10 +128,24 @@ def simulate(problem: Any, *, alpha: float, steps: int, trajectories: int, seed:
     mean_w = total.mean_w + problem.w_star
     moments = total._replace(mean_w=mean_w)
     return SimulationResult(
-        mean_sq_dist=total.mean_sq, stderr=err, mean_w=mean_w, max_sq_dist=total.max_sq,
-        moments=moments, trajectories=trajectories, steps=steps, alpha=alpha, batch=batch,
-        seed=int(seed), w0=w0, backend=chosen.name, engine=engine_name, device=chosen.device,
-        diverged_at=diverged, elapsed_s=elapsed, problem=problem)
+        mean_sq_dist=total.mean_sq,
+        stderr=err,
+        mean_w=mean_w,
+        max_sq_dist=total.max_sq,
+        moments=moments,
+        trajectories=trajectories,
+        steps=steps,
+        alpha=alpha,
+        batch=batch,
+        seed=int(seed),
+        w0=w0,
+        backend=chosen.name,
+        engine=engine_name,
+        device=chosen.device,
+        diverged_at=diverged,
+        elapsed_s=elapsed,
+        problem=problem,
+    )
 
 
 def _fold(results: Any) -> tuple[Moments, int | None]:
@@ -119,9 +155,12 @@ def _fold(results: Any) -> tuple[Moments, int | None]:
     with np.errstate(invalid="ignore", over="ignore"):
         for chunk in results:
             if chunk.diverged_at is not None:
-                diverged = chunk.diverged_at if diverged is None else min(diverged, chunk.diverged_at)
-            for block in blocks_to_moments(chunk.count, chunk.mean, chunk.m2, chunk.mean_e,
-                                           chunk.max):
+                diverged = (
+                    chunk.diverged_at if diverged is None else min(diverged, chunk.diverged_at)
+                )
+            for block in blocks_to_moments(
+                chunk.count, chunk.mean, chunk.m2, chunk.mean_e, chunk.max
+            ):
                 total = block if total is None else merge(total, block)
     assert total is not None
     if diverged is not None:

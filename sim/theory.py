@@ -23,8 +23,8 @@ def gd_contraction(mu: float, L: float, alpha: float) -> float:
 
     Slide "Gradient Descent Converges (continued)": :math:`w_{t+1}-w^* = (I - \\alpha\\nabla^2
     f(\\zeta_t))(w_t - w^*)`, and the spectral norm of :math:`I - \\alpha\\nabla^2 f` with
-    :math:`\\mu I \\preceq \\nabla^2 f \\preceq L I` is at most the larger of :math:`|1-\\alpha\\lambda|`
-    at the two ends of the spectrum (the function is convex in :math:`\\lambda`).
+    :math:`\\mu I \\preceq \\nabla^2 f \\preceq L I` is at most the larger of
+    :math:`|1-\\alpha\\lambda|` at the two ends of the spectrum (it is convex in :math:`\\lambda`).
     """
     mu, L = _mu_L(mu, L)
     alpha = positive_float("alpha", alpha)
@@ -42,9 +42,10 @@ def max_step(mu: float, L: float) -> float:
     """Largest step for which the SGD recursion holds: :math:`\\alpha \\le 2/(L+\\mu)`.
 
     Slide "Stochastic Gradient Descent Convergence" ("assuming small enough alpha"): the step
-    :math:`\\mathbf E\\|(I-\\alpha\\nabla^2 h)e\\|^2 \\le (1-\\alpha\\mu)^2\\mathbf E\\|e\\|^2` needs
-    :math:`\\max(|1-\\alpha\\mu|, |1-\\alpha L|) \\le 1-\\alpha\\mu`, i.e. :math:`\\alpha L - 1 \\le
-    1 - \\alpha\\mu`, i.e. :math:`\\alpha \\le 2/(L+\\mu)` (then :math:`1-\\alpha\\mu \\ge 0` too). The
+    :math:`\\mathbf E\\|(I-\\alpha\\nabla^2 h)e\\|^2 \\le (1-\\alpha\\mu)^2\\mathbf E\\|e\\|^2`
+    needs :math:`\\max(|1-\\alpha\\mu|, |1-\\alpha L|) \\le 1-\\alpha\\mu`, i.e.
+    :math:`\\alpha L - 1 \\le 1 - \\alpha\\mu`, i.e. :math:`\\alpha \\le 2/(L+\\mu)` (then
+    :math:`1-\\alpha\\mu \\ge 0` too). The
     condition is exact: for larger :math:`\\alpha` an error along the :math:`L`-eigenvector of a
     quadratic contracts by :math:`|1-\\alpha L| > 1-\\alpha\\mu` and the recursion fails.
     """
@@ -52,7 +53,8 @@ def max_step(mu: float, L: float) -> float:
 
 
 def sgd_bound(mu: float, M: float, alpha: float, e0_sq: float, steps: int) -> np.ndarray:
-    """The unrolled SGD recursion :math:`b_0 = \\|w_0-w^*\\|^2`, :math:`b_{t+1} = (1-\\alpha\\mu)^2 b_t + \\alpha^2 M`.
+    """The unrolled SGD recursion from :math:`b_0 = \\|w_0-w^*\\|^2`:
+    :math:`b_{t+1} = (1-\\alpha\\mu)^2 b_t + \\alpha^2 M`.
 
     Slide "Stochastic Gradient Descent Convergence": expanding the square, the cross term has
     zero mean because :math:`\\mathbf E[\\nabla f(w_t; x_{i_t}) - \\nabla h(w_t) \\mid w_t] = 0`,

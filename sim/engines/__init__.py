@@ -62,7 +62,7 @@ def load_engine(name: str) -> ModuleType | None:
 
 
 def available_engines(backend: str = "numpy") -> list[str]:
-    """Engines usable with ``backend`` (``"cupy-fused"`` needs ``"cupy"``, ``"numba"`` needs ``"numpy"``)."""
+    """Engines usable with ``backend``: ``"cupy-fused"`` needs CuPy, ``"numba"`` needs NumPy."""
     wanted = {"numpy": ("array", "numba"), "cupy": ("array", "cupy-fused")}[backend]
     return [name for name in wanted if load_engine(name) is not None]
 
@@ -88,6 +88,8 @@ def resolve_engine(name: str, backend: str) -> tuple[str, ModuleType]:
         raise ValueError(f"engine {name!r} does not run on backend {backend!r}")
     module = load_engine(name)
     if module is None:
-        raise ValueError(f"engine {name!r} is not available on this machine "
-                         f"(available: {available_engines(backend)})")
+        raise ValueError(
+            f"engine {name!r} is not available on this machine "
+            f"(available: {available_engines(backend)})"
+        )
     return name, module

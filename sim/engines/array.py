@@ -12,8 +12,10 @@ and two fused in-place passes per step. Logistic regression updates the error
 :math:`e \\leftarrow (1-\\alpha\\lambda)e - \\alpha\\lambda w^* + \\frac{\\alpha}{B}\\sum_b
 \\sigma(-y_{i_b} a_{i_b}^T w)\\, y_{i_b} a_{i_b}`.
 
-Sample indices for a group of steps are drawn in one call (:mod:`sim.rng`), and the per-block
-statistics of that group are reduced at once with the formulas of
+Speed comes from keeping each step's working set in cache: the sample indices of a step are
+computed in place with the formula of :mod:`sim.rng` (no temporaries; a single shift when ``n``
+is a power of two), the squared norms go into a small ``(steps, N)`` buffer, and every group
+of steps that fills it is reduced per block at once with the formulas of
 :func:`sim.stats.block_reduce`, so each block's numbers depend only on its own trajectories.
 """
 
@@ -77,7 +79,9 @@ class _Logistic:
         self.table = xp.asarray(np.ascontiguousarray(ya.T))
         self.w_star = xp.asarray(np.asarray(spec.w_star, dtype=np.float64)[:, None])
         self.decay = 1.0 - alpha * spec.l2
-        self.shift = xp.asarray(-alpha * spec.l2 * np.asarray(spec.w_star, dtype=np.float64)[:, None])
+        self.shift = xp.asarray(
+            -alpha * spec.l2 * np.asarray(spec.w_star, dtype=np.float64)[:, None]
+        )
         self.gain = alpha / batch
 
     def initial(self, e0: np.ndarray) -> np.ndarray:
@@ -102,9 +106,18 @@ class _Logistic:
         state += acc
 
 
-def run_chunk(spec: QuadraticSpec | LogisticSpec, *, alpha: float, steps: int, seed: int,
-              start: int, count: int, batch: int, e0: np.ndarray,
-              backend: str = "numpy") -> ChunkResult:
+def run_chunk(
+    spec: QuadraticSpec | LogisticSpec,
+    *,
+    alpha: float,
+    steps: int,
+    seed: int,
+    start: int,
+    count: int,
+    batch: int,
+    e0: np.ndarray,
+    backend: str = "numpy",
+) -> ChunkResult:
     """Simulate trajectories ``start .. start + count - 1`` for ``steps`` steps.
 
     Args:
@@ -165,8 +178,9 @@ def _square_norms(xp: Any, state: Any, out: Any, buf: Any) -> None:
         buf.sum(axis=0, out=out)
 
 
-def _run(xp: Any, model: Any, steps: int, seed: int, start: int, count: int,
-         batch: int, e0: np.ndarray) -> ChunkResult:
+def _run(
+    xp: Any, model: Any, steps: int, seed: int, start: int, count: int, batch: int, e0: np.ndarray
+) -> ChunkResult:
     d, n = model.d, model.n
     full, tail = divmod(count, BLOCK)
     nb = full + (tail > 0)
@@ -190,7 +204,7 @@ def _run(xp: Any, model: Any, steps: int, seed: int, start: int, count: int,
         if full:
             state[:, : full * BLOCK].reshape(d, full, BLOCK).sum(axis=2, out=sums[row, :, :full])
         if tail:
-            state[:, full * BLOCK:].sum(axis=1, out=sums[row, :, full])
+            state[:, full * BLOCK :].sum(axis=1, out=sums[row, :, full])
 
     def reduce(first: int, k: int) -> int | None:
         """Reduce ``k`` recorded steps into rows ``first..``; return the first diverged step."""
@@ -198,17 +212,17 @@ def _run(xp: Any, model: Any, steps: int, seed: int, start: int, count: int,
         if full:
             parts.append(sq[:k, : full * BLOCK].reshape(k, full, BLOCK))
         if tail:
-            parts.append(sq[:k, full * BLOCK:].reshape(k, 1, tail))
+            parts.append(sq[:k, full * BLOCK :].reshape(k, 1, tail))
         col = 0
         for part in parts:
             nblk, size = part.shape[1], part.shape[2]
             mu = part.sum(axis=2) / size
             dev = part - mu[:, :, None]
-            mean[first:first + k, col:col + nblk] = mu
-            m2[first:first + k, col:col + nblk] = (dev * dev).sum(axis=2)
-            top[first:first + k, col:col + nblk] = part.max(axis=2)
+            mean[first : first + k, col : col + nblk] = mu
+            m2[first : first + k, col : col + nblk] = (dev * dev).sum(axis=2)
+            top[first : first + k, col : col + nblk] = part.max(axis=2)
             col += nblk
-        worst = top[first:first + k].max(axis=1)
+        worst = top[first : first + k].max(axis=1)
         bad = to_numpy(~(worst <= OVERFLOW_GUARD))  # also catches NaN
         return first + int(np.argmax(bad)) if bad.any() else None
 

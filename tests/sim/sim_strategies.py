@@ -30,8 +30,10 @@ def quadratic_problems(draw, *, max_dim: int = 5, max_n: int = 24, kappa_max: fl
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     inner = rng.uniform(mu, mu * kappa, size=max(d - 2, 0))
     eig = np.sort(np.concatenate([[mu], inner, [mu * kappa]])[:d])
-    return QuadraticProblem(hessian=hessian_with_spectrum(rng, eig),
-                            data=scale * rng.normal(size=(n, d)) + rng.normal(size=d))
+    return QuadraticProblem(
+        hessian=hessian_with_spectrum(rng, eig),
+        data=scale * rng.normal(size=(n, d)) + rng.normal(size=d),
+    )
 
 
 @st.composite

@@ -15,8 +15,9 @@ from sim.check import check_exact, check_upper_bound, normal_quantile_upper, z_t
 
 
 def _result(mean, se, diverged_at=None):
-    return SimpleNamespace(mean_sq_dist=np.asarray(mean, float), stderr=np.asarray(se, float),
-                           diverged_at=diverged_at)
+    return SimpleNamespace(
+        mean_sq_dist=np.asarray(mean, float), stderr=np.asarray(se, float), diverged_at=diverged_at
+    )
 
 
 @given(st.floats(1e-15, 0.4))
@@ -39,19 +40,29 @@ def test_threshold_is_bonferroni():
 
 def test_upper_bound_standardizes_the_excess():
     thr = z_threshold(1e-9, 3)
-    ok = check_upper_bound(_result([1.0, 2.0, 3.0], [0.0, 0.1, 0.1]), [1.0, 2.0, 3.0 - thr * 0.1 * 0.99])
-    assert ok.passed and ok.worst_z_step == 2 and ok.worst_z == pytest.approx(0.99 * thr, rel=1e-6)
-    bad = check_upper_bound(_result([1.0, 2.0, 3.0], [0.0, 0.1, 0.1]), [1.0, 2.0, 3.0 - thr * 0.1 * 1.01])
-    assert not bad.passed and list(bad.failing_steps) == [2]
+    ok = check_upper_bound(
+        _result([1.0, 2.0, 3.0], [0.0, 0.1, 0.1]), [1.0, 2.0, 3.0 - thr * 0.1 * 0.99]
+    )
+    assert ok.passed
+    assert ok.worst_z_step == 2
+    assert ok.worst_z == pytest.approx(0.99 * thr, rel=1e-6)
+    bad = check_upper_bound(
+        _result([1.0, 2.0, 3.0], [0.0, 0.1, 0.1]), [1.0, 2.0, 3.0 - thr * 0.1 * 1.01]
+    )
+    assert not bad.passed
+    assert list(bad.failing_steps) == [2]
     assert bad.worst_ratio == pytest.approx(3.0 / (3.0 - thr * 0.101), rel=1e-12)
 
 
 def test_zero_stderr_steps_are_exact_comparisons():
     """With stderr 0 the estimate must obey the bound up to rtol; any larger excess fails."""
     within = check_upper_bound(_result([1.0 + 1e-12, 0.5], [0.0, 0.0]), [1.0, 0.5])
-    assert within.passed and within.worst_z == 0.0
+    assert within.passed
+    assert within.worst_z == 0.0
     beyond = check_upper_bound(_result([1.0 + 1e-6, 0.5], [0.0, 0.0]), [1.0, 0.5])
-    assert not beyond.passed and math.isinf(beyond.worst_z) and beyond.worst_z_step == 0
+    assert not beyond.passed
+    assert math.isinf(beyond.worst_z)
+    assert beyond.worst_z_step == 0
     below = check_upper_bound(_result([0.5, 0.25], [0.0, 0.0]), [1.0, 0.5])
     assert below.passed
     assert not check_exact(_result([0.5, 0.25], [0.0, 0.0]), [1.0, 0.5]).passed
@@ -63,14 +74,17 @@ def test_exact_check_is_two_sided():
     for sign in (-1.0, 1.0):
         res = _result([1.0, 1.0 + sign * 1.01 * thr * 0.01], [0.0, 0.01])
         out = check_exact(res, [1.0, 1.0])
-        assert not out.passed and out.worst_step == 1
+        assert not out.passed
+        assert out.worst_step == 1
         assert out.worst_abs_z == pytest.approx(1.01 * thr, rel=1e-6)
 
 
 def test_diverged_steps_fail_both_checks():
     res = _result([1.0, np.nan, np.nan], [0.0, np.nan, np.nan], diverged_at=1)
     up = check_upper_bound(res, [1.0, 1e300, 1e300])
-    assert not up.passed and up.worst_z_step == 1 and math.isinf(up.worst_z)
+    assert not up.passed
+    assert up.worst_z_step == 1
+    assert math.isinf(up.worst_z)
     assert not check_exact(res, [1.0, 1.0, 1.0]).passed
 
 

@@ -36,7 +36,7 @@ def _enumerated_second_moment(problem, alpha, steps, w0, batch):
         for seq in itertools.product(range(n), repeat=batch * t):
             w = np.array(w0, dtype=float)
             for s in range(t):
-                idx = list(seq[s * batch:(s + 1) * batch])
+                idx = list(seq[s * batch : (s + 1) * batch])
                 w = w - alpha * np.mean((w - problem.data[idx]) @ problem.hessian, axis=0)
             total += np.sum((w - problem.w_star) ** 2)
         out.append(total / n ** (batch * t))
@@ -52,8 +52,9 @@ def test_exact_second_moment_matches_enumeration(batch):
     w0 = rng.normal(size=3)
     steps = 4 if batch == 1 else 2
     exact = problem.exact_mean_sq_dist(alpha=0.3, steps=steps, w0=w0, batch=batch)
-    np.testing.assert_allclose(exact, _enumerated_second_moment(problem, 0.3, steps, w0, batch),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        exact, _enumerated_second_moment(problem, 0.3, steps, w0, batch), rtol=1e-12
+    )
 
 
 def test_gd_path_is_gradient_descent():
@@ -89,10 +90,13 @@ def test_logistic_constants_are_valid(problem, seed):
 
 def test_logistic_gradient_matches_finite_differences():
     rng = np.random.default_rng(5)
-    problem = LogisticRegressionProblem(features=rng.normal(size=(20, 3)),
-                                        labels=np.sign(rng.normal(size=20)), l2=0.05)
+    problem = LogisticRegressionProblem(
+        features=rng.normal(size=(20, 3)), labels=np.sign(rng.normal(size=20)), l2=0.05
+    )
     w, h = rng.normal(size=3), 1e-6
-    fd = [(problem.objective(w + h * e) - problem.objective(w - h * e)) / (2 * h) for e in np.eye(3)]
+    fd = [
+        (problem.objective(w + h * e) - problem.objective(w - h * e)) / (2 * h) for e in np.eye(3)
+    ]
     np.testing.assert_allclose(problem.gradient(w), fd, rtol=1e-6, atol=1e-9)
 
 
@@ -103,22 +107,86 @@ GOOD_A, GOOD_Y = np.ones((3, 2)), np.array([1.0, -1.0, 1.0])
 @pytest.mark.parametrize(
     ("make", "error", "match"),
     [
-        (lambda: QuadraticProblem(hessian=[[1.0, 2.0], [0.0, 1.0]], data=GOOD_X), ValueError, "symmetric"),
-        (lambda: QuadraticProblem(hessian=[[1.0, 0.0], [0.0, -1.0]], data=GOOD_X), ValueError, "positive definite"),
-        (lambda: QuadraticProblem(hessian=np.zeros((2, 2)), data=GOOD_X), ValueError, "positive definite"),
-        (lambda: QuadraticProblem(hessian=np.eye(3), data=GOOD_X), ValueError, "data must have shape"),
+        (
+            lambda: QuadraticProblem(hessian=[[1.0, 2.0], [0.0, 1.0]], data=GOOD_X),
+            ValueError,
+            "symmetric",
+        ),
+        (
+            lambda: QuadraticProblem(hessian=[[1.0, 0.0], [0.0, -1.0]], data=GOOD_X),
+            ValueError,
+            "positive definite",
+        ),
+        (
+            lambda: QuadraticProblem(hessian=np.zeros((2, 2)), data=GOOD_X),
+            ValueError,
+            "positive definite",
+        ),
+        (
+            lambda: QuadraticProblem(hessian=np.eye(3), data=GOOD_X),
+            ValueError,
+            "data must have shape",
+        ),
         (lambda: QuadraticProblem(hessian=np.ones((2, 3)), data=GOOD_X), ValueError, "square"),
-        (lambda: QuadraticProblem(hessian=GOOD_H, data=[[np.nan, 0.0]]), ValueError, "data must contain only finite"),
-        (lambda: QuadraticProblem(hessian=[[np.inf, 0], [0, 1]], data=GOOD_X), ValueError, "hessian must contain only finite"),
-        (lambda: QuadraticProblem(hessian=GOOD_H, data=np.zeros(2)), ValueError, "data must have 2 dimension"),
-        (lambda: LogisticRegressionProblem(features=GOOD_A, labels=[1, 0, 1], l2=1.0), ValueError, "labels must be -1 or \\+1"),
-        (lambda: LogisticRegressionProblem(features=GOOD_A, labels=[1, 1], l2=1.0), ValueError, "labels must have shape"),
-        (lambda: LogisticRegressionProblem(features=GOOD_A, labels=GOOD_Y, l2=0.0), ValueError, "l2 must be a finite number > 0"),
-        (lambda: LogisticRegressionProblem(features=GOOD_A, labels=GOOD_Y, l2=-1.0), ValueError, "l2 must be"),
-        (lambda: LogisticRegressionProblem(features=GOOD_A * np.nan, labels=GOOD_Y, l2=1.0), ValueError, "features must contain only finite"),
-        (lambda: QuadraticProblem(hessian=GOOD_H, data=GOOD_X).exact_mean_sq_dist(alpha=0.0, steps=3), ValueError, "alpha must be"),
-        (lambda: QuadraticProblem(hessian=GOOD_H, data=GOOD_X).gd_path(alpha=0.1, steps=-1), ValueError, "steps must be"),
-        (lambda: QuadraticProblem(hessian=GOOD_H, data=GOOD_X).gd_path(alpha=0.1, steps=2, w0=[1.0]), ValueError, "w0 must have shape"),
+        (
+            lambda: QuadraticProblem(hessian=GOOD_H, data=[[np.nan, 0.0]]),
+            ValueError,
+            "data must contain only finite",
+        ),
+        (
+            lambda: QuadraticProblem(hessian=[[np.inf, 0], [0, 1]], data=GOOD_X),
+            ValueError,
+            "hessian must contain only finite",
+        ),
+        (
+            lambda: QuadraticProblem(hessian=GOOD_H, data=np.zeros(2)),
+            ValueError,
+            "data must have 2 dimension",
+        ),
+        (
+            lambda: LogisticRegressionProblem(features=GOOD_A, labels=[1, 0, 1], l2=1.0),
+            ValueError,
+            "labels must be -1 or \\+1",
+        ),
+        (
+            lambda: LogisticRegressionProblem(features=GOOD_A, labels=[1, 1], l2=1.0),
+            ValueError,
+            "labels must have shape",
+        ),
+        (
+            lambda: LogisticRegressionProblem(features=GOOD_A, labels=GOOD_Y, l2=0.0),
+            ValueError,
+            "l2 must be a finite number > 0",
+        ),
+        (
+            lambda: LogisticRegressionProblem(features=GOOD_A, labels=GOOD_Y, l2=-1.0),
+            ValueError,
+            "l2 must be",
+        ),
+        (
+            lambda: LogisticRegressionProblem(features=GOOD_A * np.nan, labels=GOOD_Y, l2=1.0),
+            ValueError,
+            "features must contain only finite",
+        ),
+        (
+            lambda: QuadraticProblem(hessian=GOOD_H, data=GOOD_X).exact_mean_sq_dist(
+                alpha=0.0, steps=3
+            ),
+            ValueError,
+            "alpha must be",
+        ),
+        (
+            lambda: QuadraticProblem(hessian=GOOD_H, data=GOOD_X).gd_path(alpha=0.1, steps=-1),
+            ValueError,
+            "steps must be",
+        ),
+        (
+            lambda: QuadraticProblem(hessian=GOOD_H, data=GOOD_X).gd_path(
+                alpha=0.1, steps=2, w0=[1.0]
+            ),
+            ValueError,
+            "w0 must have shape",
+        ),
     ],
 )
 def test_bad_problem_inputs_are_rejected(make, error, match):

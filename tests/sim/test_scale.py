@@ -15,7 +15,8 @@ SCRIPT = textwrap.dedent("""
     from sim import QuadraticProblem, simulate
     from sim.check import check_exact
     rng = np.random.default_rng(0)
-    p = QuadraticProblem(hessian=np.diag(np.linspace(1.0, 10.0, 10)), data=rng.normal(size=(256, 10)))
+    h = np.diag(np.linspace(1.0, 10.0, 10))
+    p = QuadraticProblem(hessian=h, data=rng.normal(size=(256, 10)))
     w0 = p.w_star + 1.0
     r = simulate(p, alpha=0.1, steps=20, trajectories=10**7, seed=1, w0=w0,
                  engine="array", backend="numpy")
@@ -32,8 +33,9 @@ def test_ten_million_trajectories_fit_in_two_gigabytes():
     """Peak RSS of a fresh process (interpreter and imports included) for 10^7 trajectories,
     d = 10, 20 steps, stays below 2 GiB; the estimate also passes the exact check
     (two-sided, family-wise delta = 1e-9 over the 21 steps)."""
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                         check=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=300
+    )
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert report["count"] == 10**7
     assert report["peak_mib"] < 2048, report

@@ -25,8 +25,9 @@ def test_sgd_bound_matches_closed_form(mu, kappa, frac, M, e0_sq, steps):
     t = np.arange(steps + 1)
     geometric = t.astype(float) if rho == 1 else (1 - rho**t) / (1 - rho)
     closed = rho**t * e0_sq + alpha**2 * M * geometric
-    np.testing.assert_allclose(theory.sgd_bound(mu, M, alpha, e0_sq, steps), closed,
-                               rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(
+        theory.sgd_bound(mu, M, alpha, e0_sq, steps), closed, rtol=1e-9, atol=1e-300
+    )
 
 
 @given(mus, st.floats(0.0, 100.0), st.floats(0.001, 1.999))
@@ -45,11 +46,15 @@ def test_noise_ball_without_noise_is_the_optimum():
 def test_optimal_step_gives_the_slide_rate(mu, kappa):
     L = mu * kappa
     alpha = theory.optimal_step(mu, L)
-    assert theory.gd_contraction(mu, L, alpha) == pytest.approx((L - mu) / (L + mu), rel=1e-12, abs=1e-15)
+    assert theory.gd_contraction(mu, L, alpha) == pytest.approx(
+        (L - mu) / (L + mu), rel=1e-12, abs=1e-15
+    )
     assert theory.max_step(mu, L) == alpha
     # Any other step contracts no better (convex max of |1 - alpha lambda|).
     for other in (0.5 * alpha, 0.99 * alpha, 1.01 * alpha, 1.5 * alpha):
-        assert theory.gd_contraction(mu, L, other) >= theory.gd_contraction(mu, L, alpha) * (1 - 1e-12)
+        assert theory.gd_contraction(mu, L, other) >= theory.gd_contraction(mu, L, alpha) * (
+            1 - 1e-12
+        )
 
 
 @given(mus, st.floats(1.01, 1000.0), st.floats(0.01, 0.99))
