@@ -1,0 +1,169 @@
+"""The fused CUDA engine: the kernel source compiles; on a GPU it equals the NumPy path.
+
+Without a GPU only the compile check and the import contract run. The compile check builds
+PTX for sm_90 with the local nvcc from the exact source CuPy compiles with NVRTC, plus explicit
+instantiations of both kernels for d in {1, 3, 10, 64} with the argument types the host
+passes; a signature drift between host and kernel, or any compile error, fails it.
+
+The GPU tests use the tolerances derived in ``test_engine_numba.py``: the kernels apply the
+array engine's tables with round-to-nearest intrinsics in the same order (never contracted to
+FMA), so quadratic trajectories are the same roundings; CUDA's ``tanh`` may differ from
+NumPy's by an ulp; the engines differ otherwise only in the summation order of the block
+reductions (relative error <= 1023 u < 1.2e-13 for the means).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from sim import LogisticRegressionProblem, QuadraticProblem, simulate
+from sim.engines import array as array_engine
+from sim.engines import cupy_fused
+from sim.stats import BLOCK
+
+NVCC = shutil.which("nvcc")
+DIMS = (1, 3, 10, cupy_fused.MAX_DIM)
+_QUAD_ARGS = ("const double*, const double*, const u64*, double*, int, int, u64, long long, "
+              "int, int, int, int, double*, double*, double*, double*, int*")
+_LOGI_ARGS = ("const double*, const double*, const double*, double, double, const u64*, "
+              "double*, int, int, u64, long long, int, int, int, int, double*, double*, "
+              "double*, double*, int*")
+
+
+def _compile_ptx(source: str, tmp_path) -> subprocess.CompletedProcess:
+    lines = [source]
+    for d in DIMS:
+        lines.append(f"template __global__ void sgd_quadratic<{d}>({_QUAD_ARGS});")
+        lines.append(f"template __global__ void sgd_logistic<{d}>({_LOGI_ARGS});")
+    src = tmp_path / "kernels.cu"
+    src.write_text("\n".join(lines) + "\n")
+    return subprocess.run(
+        [NVCC, "-arch=sm_90", "-std=c++17", "--ptx", "-o", str(tmp_path / "kernels.ptx"),
+         str(src)], capture_output=True, text=True, check=False)
+
+
+@pytest.mark.skipif(NVCC is None, reason="nvcc is not on PATH")
+def test_kernel_source_compiles_to_ptx_for_sm90(tmp_path):
+    done = _compile_ptx(cupy_fused.SOURCE.read_text(), tmp_path)
+    assert done.returncode == 0, done.stderr
+    ptx = (tmp_path / "kernels.ptx").read_text()
+    for d in DIMS:
+        for name in ("sgd_quadratic", "sgd_logistic"):
+            mangled = f"{len(name)}{name}ILi{d}E"
+            assert any(mangled in line for line in ptx.splitlines() if ".entry" in line), mangled
+
+
+@pytest.mark.skipif(NVCC is None, reason="nvcc is not on PATH")
+def test_compile_check_rejects_a_broken_kernel(tmp_path):
+    """The check can fail: the same source with the update calling an undeclared function."""
+    source = cupy_fused.SOURCE.read_text()
+    broken = source.replace("__dmul_rn(z[a], decay[a])", "__dmul_rn(z[a], undeclared(a))")
+    assert broken != source
+    assert _compile_ptx(broken, tmp_path).returncode != 0
+
+
+def test_module_imports_and_is_unavailable_without_cupy():
+    if importlib.util.find_spec("cupy") is None:
+        assert cupy_fused.available() is False
+    assert cupy_fused.SOURCE.is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# Behaviour on a device (skipped without CuPy and a GPU).
+
+def quadratic(d: int, n: int, seed: int) -> QuadraticProblem:
+    r = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(r.standard_normal((d, d)))
+    return QuadraticProblem(hessian=(q * np.linspace(0.2, 2.0, d)) @ q.T,
+                            data=r.standard_normal((n, d)))
+
+
+def logistic(d: int, n: int, seed: int) -> LogisticRegressionProblem:
+    r = np.random.default_rng(seed)
+    a = r.standard_normal((n, d))
+    return LogisticRegressionProblem(features=a, labels=np.where(a[:, 0] > 0, 1.0, -1.0), l2=0.3)
+
+
+def assert_same_chunk(fast, ref) -> None:
+    np.testing.assert_array_equal(fast.count, ref.count)
+    assert fast.diverged_at == ref.diverged_at
+    np.testing.assert_allclose(fast.mean, ref.mean, rtol=1e-12, atol=0)
+    scale = ref.count[None, :] * (1e-12 * ref.mean) ** 2
+    assert np.all(np.abs(fast.m2 - ref.m2) <= 1e-12 * np.abs(ref.m2) + scale), "m2"
+    assert np.all(np.abs(fast.mean_e - ref.mean_e) <= 1e-12 * np.sqrt(ref.max)[:, :, None])
+    np.testing.assert_allclose(fast.max, ref.max, rtol=1e-12, atol=0)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("kind", ["quadratic", "logistic"])
+@pytest.mark.parametrize("batch", [1, 3])
+@pytest.mark.parametrize("d", [1, 10, 40])
+def test_equals_the_array_engine(kind, batch, d):
+    problem = quadratic(d, 300, d) if kind == "quadratic" else logistic(d, 300, d)
+    alpha = 2 / (problem.L + problem.mu)
+    kw = {"alpha": alpha, "steps": 300, "seed": 9, "start": 3 * BLOCK,
+          "count": 2 * BLOCK + 300, "batch": batch, "e0": np.full(d, 0.5)}
+    assert_same_chunk(cupy_fused.run_chunk(problem.spec(), **kw),
+                      array_engine.run_chunk(problem.spec(), **kw))
+
+
+@pytest.mark.gpu
+def test_large_table_read_from_global_memory_equals_the_array_engine():
+    problem = quadratic(10, 2000, 1)  # 160 KB table: above the shared-memory limit
+    kw = {"alpha": 0.5, "steps": 50, "seed": 2, "start": 0, "count": BLOCK + 1, "batch": 2,
+          "e0": np.ones(10)}
+    assert_same_chunk(cupy_fused.run_chunk(problem.spec(), **kw),
+                      array_engine.run_chunk(problem.spec(), **kw))
+
+
+@pytest.mark.gpu
+def test_result_does_not_depend_on_steps_per_launch(monkeypatch):
+    spec = quadratic(4, 50, 3).spec()
+    kw = {"alpha": 0.4, "steps": 40, "seed": 1, "start": 0, "count": 1500, "batch": 2,
+          "e0": np.ones(4)}
+    whole = cupy_fused.run_chunk(spec, **kw)
+    monkeypatch.setattr(cupy_fused, "STEPS_PER_LAUNCH", 7)
+    split = cupy_fused.run_chunk(spec, **kw)
+    for field in ("mean", "m2", "mean_e", "max"):
+        np.testing.assert_array_equal(getattr(whole, field), getattr(split, field))
+
+
+@pytest.mark.gpu
+def test_comparison_rejects_doubled_alpha():
+    spec = quadratic(3, 40, 4).spec()
+    kw = {"alpha": 0.3, "steps": 20, "seed": 5, "start": 0, "count": BLOCK, "batch": 1,
+          "e0": np.ones(3)}
+    ref = array_engine.run_chunk(spec, **kw)
+    with pytest.raises(AssertionError):
+        assert_same_chunk(cupy_fused.run_chunk(spec, **{**kw, "alpha": 0.6}), ref)
+
+
+@pytest.mark.gpu
+def test_divergence_is_reported_like_the_array_engine():
+    spec = quadratic(2, 10, 5).spec()
+    kw = {"alpha": 50.0, "steps": 400, "seed": 0, "start": 0, "count": 1100, "batch": 1,
+          "e0": np.ones(2)}
+    fast, ref = cupy_fused.run_chunk(spec, **kw), array_engine.run_chunk(spec, **kw)
+    assert ref.diverged_at is not None
+    assert fast.diverged_at == ref.diverged_at
+    assert np.all(np.isnan(fast.mean[fast.diverged_at:]))
+
+
+@pytest.mark.gpu
+def test_agrees_with_the_exact_quadratic_second_moment():
+    """check_exact: Bonferroni over 201 steps, family-wise false-alarm probability 1e-9."""
+    from sim.check import check_exact
+
+    problem = quadratic(5, 64, 6)
+    alpha = 1 / problem.L
+    result = simulate(problem, alpha=alpha, steps=200, trajectories=200_000, seed=3,
+                      backend="cupy", engine="cupy-fused", w0=np.ones(5))
+    exact = problem.exact_mean_sq_dist(alpha=alpha, steps=200, w0=np.ones(5))
+    assert result.engine == "cupy-fused"
+    assert check_exact(result, exact, delta=1e-9).passed
+    assert not check_exact(result, 1.5 * exact, delta=1e-9).passed
