@@ -7,7 +7,12 @@ exact counterexample (rationals) confirmed by exact substitution into the origin
 statement, or, when neither a proof nor a counterexample is found, with ``detail`` starting
 ``"undecided"`` (:attr:`Check.undecided`), which callers must treat as an error, never a verdict.
 
-Transcendental atoms (``exp``, ``log``, ``Abs``) are replaced by fresh real variables with true
+All symbols range over the reals, restricted by the assumptions passed in and by those declared
+on the symbols themselves (``positive``, ``nonnegative``, ``integer``, ...). Statements are judged
+where they are defined: ``1/u`` brings ``u != 0``, ``log(u)`` brings ``u > 0``, ``sqrt(u)``
+brings ``u >= 0``.
+
+Non-polynomial atoms (``exp``, ``log``, ``Abs``, ``sqrt``, ``Max``, ``Min``) are replaced by fresh real variables with true
 defining facts (``E > 0``, ``E >= 1 + u`` for ``E = exp(u)``; ``A >= 0 and (A = u or A = -u)`` for
 ``A = |u|``; ...). The facts over-approximate the atoms, so ``unsat`` remains a proof; a model of
 the relaxation is only a *candidate* counterexample and is confirmed exactly before it is returned.
@@ -104,10 +109,16 @@ class _Translator:
         self.atoms: dict[sympy.Expr, z3.ArithRef] = {}
         self.relaxed = False
 
-    def var(self, name: str) -> z3.ArithRef:
-        if name not in self.vars:
-            self.vars[name] = z3.Real(name)
-        return self.vars[name]
+    def var(self, sym: sympy.Symbol) -> z3.ArithRef:
+        if sym.name not in self.vars:
+            v = self.vars[sym.name] = z3.Real(sym.name)
+            # SymPy's own assumptions on the symbol are premises too.
+            for holds, fact in ((sym.is_positive, v > 0), (sym.is_negative, v < 0),
+                                (sym.is_nonnegative, v >= 0), (sym.is_nonpositive, v <= 0),
+                                (sym.is_integer, z3.IsInt(v))):
+                if holds:
+                    self.facts.append(fact)
+        return self.vars[sym.name]
 
     def atom(self, e: sympy.Expr) -> z3.ArithRef:
         if e in self.atoms:
@@ -142,7 +153,7 @@ class _Translator:
 
     def expr(self, e: sympy.Expr) -> z3.ArithRef:
         if e.is_Symbol:
-            return self.var(e.name)
+            return self.var(e)
         if e.is_Rational:
             return z3.RealVal(f"{e.p}/{e.q}")
         if e is sympy.E:
@@ -297,8 +308,18 @@ def _sign(value: sympy.Expr) -> int | None:
     return None
 
 
+def _admissible(sym: sympy.Symbol, value: sympy.Expr) -> bool:
+    """Whether ``value`` respects the assumptions declared on the SymPy symbol itself."""
+    checks = ((sym.is_integer, value.is_integer), (sym.is_positive, value.is_positive),
+              (sym.is_negative, value.is_negative), (sym.is_nonnegative, value.is_nonnegative),
+              (sym.is_nonpositive, value.is_nonpositive))
+    return all(ok for declared, ok in checks if declared)
+
+
 def _confirm(point, assumptions, goal) -> dict[str, sympy.Expr] | None:
     """Return the point (by name) if it satisfies the assumptions and violates the goal exactly."""
+    if not all(_admissible(sym, value) for sym, value in point.items()):
+        return None
     if any(_truth(a, point) is not True for a in assumptions):
         return None
     if _truth(goal, point) is not False:

@@ -152,3 +152,10 @@ def test_max_and_sqrt_atoms():
     check = provers.inequality(rate, "<", 1, assumptions=hyp)
     assert not check.holds and check.counterexample["alpha"] * check.counterexample["L"] >= 2
     assert provers.inequality(sp.sqrt(x), "<=", (1 + x) / 2, assumptions=(x >= 0,)).holds
+
+
+def test_symbol_assumptions_are_premises_and_bound_counterexamples():
+    n = sp.Symbol("n", integer=True, positive=True)
+    assert provers.inequality(n, ">=", 1).holds  # false over the reals, true over positive integers
+    check = provers.inequality(n**2, ">=", 3 * n)  # fails at n = 1, 2 only
+    assert not check.holds and check.counterexample["n"] in (1, 2)
