@@ -27,10 +27,22 @@ MU = (mu > 0,)
 SLIDE = "Strongly Convex Functions"
 WHICH = "Which of the functions we've looked at are strongly convex?"
 NEEDS = (
-    "The three forms are equivalent only for mu > 0 fixed (unstated) and, for the first-order "
-    "form, f differentiable ({order}); the slide states neither. Nonsmooth strongly convex "
-    "functions such as x^2 + |x| satisfy the h-convex form but have no gradient at 0."
+    "The {form} form is equivalent to the others only for f {degree}differentiable and mu > 0; "
+    "the slide states neither (mu = 0 is plain convexity). Nonsmooth strongly convex functions "
+    "such as x^2 + |x| satisfy the h-convex form but have no gradient at 0."
 )
+
+
+def _nonsmooth_example() -> str:
+    """x^2 + |x| is 2-strongly convex (h = |x| is convex) with one-sided derivatives -1, 1 at 0."""
+    s = sp.Symbol("s", real=True)
+    f = x**2 + sp.Abs(x)
+    h = provers.identity(f - sp.Integer(2) / 2 * x**2, sp.Abs(x))
+    right = sp.limit((f.subs(x, s) - f.subs(x, 0)) / s, s, 0, "+")
+    left = sp.limit((f.subs(x, s) - f.subs(x, 0)) / s, s, 0, "-")
+    proved(h, what="h of x^2 + |x|")
+    return (f"f(x) = x^2 + |x|: h = f - x^2 = |x| is convex (abs.proof), so f is 2-strongly convex, "
+            f"but its one-sided derivatives at 0 are {left} and {right}")
 
 
 @claim(
@@ -57,7 +69,8 @@ def _first_order() -> Outcome:
         "<x - y, grad h(x) - grad h(y)> = <x - y, grad f(x) - grad f(y)> - mu ||x - y||^2 "
         "(per coordinate), so the form is the first-order condition for h "
         "(conditions.first-order). " + method,
-        gap=NEEDS.format(order="once"),
+        counterexample=_nonsmooth_example(),
+        gap=NEEDS.format(form="first-order", degree=""),
         correction=r"f \text{ differentiable}, \mu > 0: \forall x, y\ \langle x - y, \nabla f(x) - "
         r"\nabla f(y) \rangle \geq \mu \|x - y\|^2 \Leftrightarrow f - \tfrac{\mu}{2}\|\cdot\|^2 \text{ convex}",
     )
@@ -83,7 +96,8 @@ def _second_order() -> Outcome:
         "Hess h = Hess f - mu I and <v, (Hess f - mu I) v> = <v, Hess f v> - mu ||v||^2, so the form "
         "is the second-order condition for h (conditions.second-order). "
         + proved(per_coordinate, hess, what="strong second-order form"),
-        gap=NEEDS.format(order="twice for this form"),
+        counterexample=_nonsmooth_example(),
+        gap=NEEDS.format(form="second-order", degree="twice "),
         correction=r"f \text{ twice differentiable}, \mu > 0: \forall x\ \nabla^2 f(x) \succeq \mu I "
         r"\Leftrightarrow f - \tfrac{\mu}{2}\|\cdot\|^2 \text{ convex}",
     )
