@@ -12,11 +12,12 @@ and two fused in-place passes per step. Logistic regression updates the error
 :math:`e \\leftarrow (1-\\alpha\\lambda)e - \\alpha\\lambda w^* + \\frac{\\alpha}{B}\\sum_b
 \\sigma(-y_{i_b} a_{i_b}^T w)\\, y_{i_b} a_{i_b}`.
 
-Speed comes from keeping each step's working set in cache: the sample indices of a step are
-computed in place with the formula of :mod:`sim.rng` (no temporaries; a single shift when ``n``
-is a power of two), the squared norms go into a small ``(steps, N)`` buffer, and every group
-of steps that fills it is reduced per block at once with the formulas of
-:func:`sim.stats.block_reduce`, so each block's numbers depend only on its own trajectories.
+Speed comes from few, cache-sized passes: the sample indices of a group of steps are computed
+in one set of in-place passes with the formula of :mod:`sim.rng` (no temporaries; a single
+shift when ``n`` is a power of two), the squared norms go into a ``(steps, N)`` buffer of
+about 512 KiB, and every group of steps that fills it is reduced per block at once with the
+formulas of :func:`sim.stats.block_reduce`, so each block's numbers depend only on its own
+trajectories.
 """
 
 from __future__ import annotations
@@ -144,9 +145,13 @@ def run_chunk(
         return _run(xp, model, steps, seed, start, count, batch, np.asarray(e0, dtype=np.float64))
 
 
-def _indices(xp: Any, keys: Any, draw: int, n: int, out: Any, tmp: Any) -> Any:
-    """:func:`sim.rng.sample_indices` for one draw key, in place (same formula, no temporaries)."""
-    xp.add(keys, xp.uint64(draw), out=out)
+def _indices(xp: Any, keys: Any, draws: Any, n: int, out: Any, tmp: Any) -> Any:
+    """:func:`sim.rng.sample_indices` in place: ``out[m, j]`` from ``draws[m]`` and ``keys[j]``.
+
+    The same formula as :mod:`sim.rng`, without temporaries; ``out`` and ``tmp`` are uint64
+    arrays of shape ``(len(draws), len(keys))``.
+    """
+    xp.add(draws[:, None], keys[None, :], out=out)
     for shift, mul in ((30, _MUL1), (27, _MUL2)):
         xp.right_shift(out, xp.uint64(shift), out=tmp)
         xp.bitwise_xor(out, tmp, out=out)
@@ -190,11 +195,10 @@ def _run(
     state[...] = xp.asarray(model.initial(e0))[:, None]
     buf, acc = xp.empty((d, count)), xp.empty((d, count))
     keys = trajectory_keys(xp, seed, start, count)
-    idx = xp.empty((batch, count), dtype=xp.uint64)
-    scratch = xp.empty(count, dtype=xp.uint64)
-
     group = max(1, min(max(steps, 1), _GROUP_ELEMENTS["numpy" if xp is np else "cupy"] // count))
     sq = xp.empty((group, count))
+    idx = xp.empty((group * batch, count), dtype=xp.uint64)
+    scratch = xp.empty((group * batch, count), dtype=xp.uint64)
     mean = xp.full((steps + 1, nb), xp.nan)
     m2, top = xp.full((steps + 1, nb), xp.nan), xp.full((steps + 1, nb), xp.nan)
     sums = xp.full((steps + 1, d, nb), xp.nan)
@@ -231,10 +235,12 @@ def _run(
     t = 0
     while diverged is None and t < steps:
         k = min(group, steps - t)
+        draws = xp.asarray(
+            [draw_key(seed, m) for m in range(t * batch, (t + k) * batch)], dtype=xp.uint64
+        )
+        drawn = _indices(xp, keys, draws, n, idx[: k * batch], scratch[: k * batch])
         for j in range(k):
-            for b in range(batch):
-                _indices(xp, keys, draw_key(seed, (t + j) * batch + b), n, idx[b], scratch)
-            model.step(state, idx.view(xp.int64), buf, acc)
+            model.step(state, drawn[j * batch : (j + 1) * batch], buf, acc)
             record(t + j + 1, j)
         diverged = reduce(t + 1, k)
         t += k
