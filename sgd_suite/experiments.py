@@ -19,7 +19,7 @@ second moment exactly :math:`M/B`, so batched runs are checked against the bound
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -48,6 +48,7 @@ class Experiment:
         data_seed: seed of the problem's data (independent of the Monte Carlo seed).
         expect: "pass" if the bound must hold, "violate" if the run is outside the condition.
         quick: part of the quick report (identical parameters in both reports).
+        claims: ids of the lecture's claims (``verify``) that the run tests.
     """
 
     id: str
@@ -69,6 +70,7 @@ class Experiment:
     data_seed: int = 0
     expect: Expect = "pass"
     quick: bool = False
+    claims: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -194,9 +196,21 @@ def _logistic_runs() -> list[Experiment]:
     ]
 
 
+CLAIMS_TESTED = {
+    "bound": ("sgd.second-moment.line4", "sgd.second-moment.small-alpha"),
+    "noise-ball": ("sgd.noise-ball.fixed-point", "sgd.noise-ball.limit"),
+    "step-size": ("sgd.second-moment.small-alpha",),
+    "logistic": ("sgd.second-moment.line4", "sgd.expectation.gd-path"),
+}
+"""Claim ids (``verify``) that each group of runs tests, shown next to the runs in the report."""
+
+GD_RATE_CLAIMS = ("gd.linear-rate",)
+
+
 def catalogue(*, quick: bool = False) -> list[Experiment]:
     """Experiments of the report in the order shown; ``quick`` keeps the quick subset."""
     runs = _bound_runs() + _noise_ball_runs() + _step_size_runs() + _logistic_runs()
+    runs = [replace(e, claims=CLAIMS_TESTED.get(e.group, ())) for e in runs]
     return [e for e in runs if e.quick] if quick else runs
 
 
@@ -256,6 +270,7 @@ def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
         "id": exp.id,
         "group": exp.group,
         "purpose": exp.purpose,
+        "claims": list(exp.claims),
         "parameters": {
             "problem": exp.problem, "dim": exp.dim, "n": exp.n, "mu": mu, "L": L, "M": M,
             "M_batch": m_eff, "alpha": exp.alpha, "max_step": float(max_step(mu, L)),
@@ -296,6 +311,11 @@ def noise_ball_curve(*, points: int = 60, tol: float = 1e-12) -> dict:
             "lecture_limit": np.array([noise_ball(problem.mu, problem.M, a) for a in alphas])}
 
 
+def within_rate(dist, rate, *, rtol: float = 1e-9) -> bool:
+    """Whether :math:`\\|w_t-w^*\\| \\le` rate at every step, up to relative rounding ``rtol``."""
+    return bool(np.all(np.asarray(dist) <= np.asarray(rate) * (1 + rtol)))
+
+
 GD_CASES = ((1.0, 3.0), (1.0, 10.0), (1.0, 50.0))
 """(mu, L) of the gradient-descent rate figure: rates 1/2, 9/11 and 49/51."""
 
@@ -322,9 +342,10 @@ def gd_rate_runs(*, dim: int = 5, max_steps: int = 120, floor: float = 1e-11) ->
         rate = kappa ** np.arange(steps + 1) * dist[0]
         runs.append({
             "mu": mu, "L": L, "alpha": 2 / (L + mu), "dim": dim, "steps": steps,
+            "claims": list(GD_RATE_CLAIMS),
             "label": f"μ={mu:g}, L={L:g}, rate (L−μ)/(L+μ)={kappa:.3g}",
             "worst_ratio_after_start": float(np.max(dist[1:] / rate[1:])),
-            "passed": bool(np.all(dist <= rate * (1 + 1e-9))),
+            "passed": within_rate(dist, rate),
             "dist": dist, "rate": rate,
         })
     return runs

@@ -69,6 +69,16 @@ def _fmt(x, digits: int = 4) -> str:
     return f"{x:.{digits}g}"
 
 
+def claim_anchor(cid: str) -> str:
+    """The HTML anchor placed before a claim's block."""
+    return "claim-" + re.sub(r"[^\w\-]", "-", cid)
+
+
+def claim_links(ids: Sequence[str], known: set[str]) -> str:
+    """Links to the claims a run tests (ids missing from the report are shown unlinked)."""
+    return ", ".join(f"[`{i}`](#{claim_anchor(i)})" if i in known else f"`{i}`" for i in ids)
+
+
 def _tex_number(x: float) -> str:
     """``1e-09`` as ``10^{-9}``; other numbers in ``g`` format."""
     mantissa, _, exponent = f"{x:.3g}".partition("e")
@@ -144,7 +154,8 @@ def claims_section(claims: Sequence[Mapping]) -> list[str]:
 
 def claim_block(c: Mapping) -> list[str]:
     """One step: statement as written, verdict, how it was decided, and repairs."""
-    out = [f"**`{c['id']}`: {VERDICT_LABEL[c['verdict']]}**", "", "As written:", "",
+    out = [f'<a id="{claim_anchor(c["id"])}"></a>',
+           f"**`{c['id']}`: {VERDICT_LABEL[c['verdict']]}**", "", "As written:", "",
            display_math(c["statement"]), ""]
     if c.get("assumptions"):
         out += [f"*Judged under:* {prose(c['assumptions'])}", ""]
@@ -209,8 +220,10 @@ def simulations_section(report: Mapping, figures: Sequence[Mapping]) -> list[str
         "",
     ]
     lines += simulation_table(sims) + [""]
+    known = {c["id"] for c in report["claims"]}
     for s in sims:
-        lines.append(f"- `{s['id']}`: {text(s['purpose'])}")
+        tests = f" Tests {claim_links(s['claims'], known)}." if s.get("claims") else ""
+        lines.append(f"- `{s['id']}`: {text(s['purpose'])}.{tests}")
     lines.append("")
     if gd := report.get("gd_rate"):
         lines += ["Gradient descent (deterministic, slide *Gradient Descent Converges*): with "
@@ -219,7 +232,9 @@ def simulations_section(report: Mapping, figures: Sequence[Mapping]) -> list[str
                   "(relative rounding slack $10^{-9}$). The start has equal components on all "
                   "$d$ eigenvectors of a spectrum evenly spaced in $[\\mu, L]$; those on $\\mu$ "
                   "and $L$ contract at exactly the rate, so the ratio to the bound settles at "
-                  "$\\sqrt{2/d}$ instead of going to 0: the rate cannot be improved.", ""]
+                  "$\\sqrt{2/d}$ instead of going to 0: the rate cannot be improved. Tests "
+                  f"{claim_links(gd[0].get('claims', ()), {c['id'] for c in report['claims']})}"
+                  ".", ""]
         for g in gd:
             ratio = g["worst_ratio_after_start"]
             lines.append(f"- μ = {g['mu']:g}, L = {g['L']:g}, d = {g['dim']}, {g['steps']} "

@@ -1,0 +1,66 @@
+"""The experiment catalogue: consistency with the theory it tests and with the claim registry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import verify
+from sgd_suite import experiments as ex
+
+
+def test_quick_runs_are_full_runs_with_identical_parameters():
+    full = {e.id: e for e in ex.catalogue()}
+    quick = ex.catalogue(quick=True)
+    assert len(full) == len(ex.catalogue())  # ids are unique
+    assert quick
+    for e in quick:
+        assert full[e.id] == e
+
+
+@pytest.mark.parametrize("exp", ex.catalogue(), ids=lambda e: e.id)
+def test_expectation_follows_the_step_size_condition(exp):
+    """A run must be expected to pass exactly when alpha <= 2/(L+mu) for its problem."""
+    problem, w0 = ex.build(exp)
+    inside = exp.alpha <= 2 / (problem.L + problem.mu) * (1 + 1e-12)
+    assert (exp.expect == "pass") is inside
+    assert w0.shape == (exp.dim,)
+    r0 = 0.0 if exp.start == "optimum" else exp.r0
+    assert np.linalg.norm(w0 - problem.w_star) == pytest.approx(r0, abs=1e-12)
+
+
+def test_claims_tested_exist_in_the_registry():
+    known = {c.id for c in verify.all_claims()}
+    referenced = {i for ids in ex.CLAIMS_TESTED.values() for i in ids} | set(ex.GD_RATE_CLAIMS)
+    assert referenced <= known, referenced - known
+    groups = {e.group for e in ex.catalogue()}
+    assert groups <= set(ex.CLAIMS_TESTED)
+
+
+@given(dim=st.integers(2, 8), mu=st.floats(0.05, 5.0), ratio=st.floats(1.0, 50.0),
+       seed=st.integers(0, 2**32 - 1))
+@example(dim=2, mu=1.0, ratio=1.0, seed=0)
+def test_quadratic_problem_has_the_requested_constants(dim, mu, ratio, seed):
+    L = mu * ratio
+    problem, q = ex.quadratic_problem(dim=dim, n=8, mu=mu, L=L, spread=1.0, data_seed=seed)
+    assert problem.mu == pytest.approx(mu, rel=1e-10)
+    assert problem.L == pytest.approx(L, rel=1e-10)
+    # q[:, -1] is the eigenvector of L (the direction of the "top" start).
+    np.testing.assert_allclose(problem.hessian @ q[:, -1], L * q[:, -1], atol=1e-10 * L)
+
+
+def test_one_dimensional_quadratic_needs_mu_equal_L():
+    with pytest.raises(ValueError, match="mu == L"):
+        ex.quadratic_problem(dim=1, n=4, mu=1.0, L=2.0, spread=1.0, data_seed=0)
+
+
+def test_gd_rate_runs_hold_and_a_faster_claimed_rate_is_rejected():
+    runs = ex.gd_rate_runs(max_steps=40)
+    assert all(r["passed"] for r in runs)
+    for r in runs:
+        t = np.arange(len(r["dist"]))
+        kappa = (r["L"] - r["mu"]) / (r["L"] + r["mu"])
+        too_fast = (0.9 * kappa) ** t * r["dist"][0]
+        assert not ex.within_rate(r["dist"], too_fast)
