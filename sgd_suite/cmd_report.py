@@ -48,6 +48,11 @@ def run(args) -> int:
         raise UsageError(f"--trajectories must be an integer >= 2, got {args.trajectories}")
     if not 0 < args.delta < 1:
         raise UsageError(f"--delta must be in (0, 1), got {args.delta}")
+    # Fail on a bad backend or engine now, not after every claim has been checked.
+    from sim.backend import resolve_backend
+    from sim.engines import resolve_engine
+
+    resolve_engine(args.engine, resolve_backend(args.backend).name)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out must be a folder, but {out} is a file")

@@ -149,6 +149,8 @@ def claims_section(claims: Sequence[Mapping]) -> list[str]:
         body += [f"### {text(slide)}", ""]
         for c in members:
             body += claim_block(c)
+    toc.append("- [Monte Carlo evidence for the SGD bound]"
+               "(#monte-carlo-evidence-for-the-sgd-bound)")
     return lines + toc + [""] + body
 
 

@@ -33,6 +33,10 @@ def _main(argv):
         ["report", "--trajectories", "1"],
         ["report", "--delta", "0"],
         ["report", "--seed", "x"],
+        ["simulate", "--backend", "foo"],
+        ["simulate", "--engine", "foo"],
+        ["report", "--backend", "foo"],
+        ["report", "--engine", "cupy-fused", "--backend", "numpy"],
     ],
     ids=lambda a: " ".join(a),
 )

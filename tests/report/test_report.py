@@ -112,6 +112,8 @@ def test_quick_report_agrees_with_committed_report(tmp_path):
     their per-step arrays must agree to RTOL (see above).
     """
     committed = json.loads(COMMITTED.read_text())
+    assert isinstance(committed, dict), (
+        f"{COMMITTED} is not a full report; regenerate it with `sgd-suite report`")
     meta = committed["meta"]
     engines = {s["parameters"]["engine"] for s in committed["simulations"]}
     assert len(engines) == 1, engines
