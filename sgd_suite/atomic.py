@@ -18,7 +18,7 @@ __all__ = ["write_bytes_atomic", "write_text_atomic"]
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Replace ``path`` by ``data`` atomically; create parent folders as needed. Returns the path."""
+    """Replace ``path`` by ``data`` atomically, creating parent folders; return the path."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
     path = Path(path)

@@ -25,10 +25,15 @@ def register(subparsers) -> None:
         help="check every mathematical step of the lecture exactly (SymPy, z3, mpmath)",
         description=__doc__.splitlines()[0],
     )
-    parser.add_argument("--out", default="reports", metavar="DIR",
-                        help="folder for verification.json (default: reports)")
-    parser.add_argument("--only", nargs="+", action="extend", metavar="ID",
-                        help="check only these claim ids")
+    parser.add_argument(
+        "--out",
+        default="reports",
+        metavar="DIR",
+        help="folder for verification.json (default: reports)",
+    )
+    parser.add_argument(
+        "--only", nargs="+", action="extend", metavar="ID", help="check only these claim ids"
+    )
     parser.set_defaults(func=run)
 
 
@@ -46,7 +51,9 @@ def table(records: list[dict]) -> str:
             slide = r["slide"]
             lines.append(f"\n== {slide}")
         flag = "" if r["verdict"] == r["recorded"] else f"  (recorded: {r['recorded']})"
-        lines.append(f"  {r['id']:<{idw}} | {r['verdict']:<5} | {_short(r['method'], _METHOD_WIDTH)}{flag}")
+        lines.append(
+            f"  {r['id']:<{idw}} | {r['verdict']:<5} | {_short(r['method'], _METHOD_WIDTH)}{flag}"
+        )
         if r["verdict"] == "false":
             lines.append(f"  {'':<{idw}}   counterexample: {_short(r['counterexample'], 100)}")
             lines.append(f"  {'':<{idw}}   correction: {_short(r['correction'], 100)}")
@@ -71,10 +78,15 @@ def run(args: argparse.Namespace) -> int:
     print(table(records))
     counts = {v: sum(r["verdict"] == v for r in records) for v in ("true", "false", "gap", "error")}
     summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
-    print(f"\n{len(records)} of {len(verify.all_claims())} claims checked in {elapsed:.1f} s: "
-          f"{summary}; wrote {path}")
+    print(
+        f"\n{len(records)} of {len(verify.all_claims())} claims checked in {elapsed:.1f} s: "
+        f"{summary}; wrote {path}"
+    )
     bad = rec.mismatches(records)
     for r in bad:
-        print(f"MISMATCH {r['id']}: computed {r['verdict']}, recorded {r['recorded']}"
-              + (f" ({_short(r['method'], 200)})" if r["verdict"] == "error" else ""), file=sys.stderr)
+        print(
+            f"MISMATCH {r['id']}: computed {r['verdict']}, recorded {r['recorded']}"
+            + (f" ({_short(r['method'], 200)})" if r["verdict"] == "error" else ""),
+            file=sys.stderr,
+        )
     return 1 if bad else 0

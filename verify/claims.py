@@ -22,8 +22,19 @@ from typing import Literal, get_args
 from verify.numeric import NumericCheck
 
 __all__ = [
-    "Claim", "Outcome", "UndecidedError", "Verdict", "all_claims", "claim", "decide", "format_point",
-    "get", "joined", "proved", "require", "run",
+    "Claim",
+    "Outcome",
+    "UndecidedError",
+    "Verdict",
+    "all_claims",
+    "claim",
+    "decide",
+    "format_point",
+    "get",
+    "joined",
+    "proved",
+    "require",
+    "run",
 ]
 
 Verdict = Literal["true", "false", "gap"]
@@ -98,7 +109,9 @@ def claim(
     if numeric is not None and not isinstance(numeric, NumericCheck):
         raise TypeError(f"numeric must be a NumericCheck or None, got {type(numeric).__name__}")
     if numeric is not None and (numeric.expect == "fails") != (recorded == "false"):
-        raise ValueError(f"claim {id!r}: numeric expect={numeric.expect!r} contradicts {recorded!r}")
+        raise ValueError(
+            f"claim {id!r}: numeric expect={numeric.expect!r} contradicts {recorded!r}"
+        )
 
     def register(check: Callable[[], Outcome]) -> Callable[[], Outcome]:
         if not callable(check):
@@ -132,17 +145,19 @@ def run(claim_or_id: Claim | str) -> Outcome:
         raise TypeError(f"expected a Claim or a claim id, got {type(claim_or_id).__name__}")
     outcome = claim_or_id.check()
     if not isinstance(outcome, Outcome):
-        raise TypeError(f"check of {claim_or_id.id!r} returned {type(outcome).__name__}, not Outcome")
+        raise TypeError(
+            f"check of {claim_or_id.id!r} returned {type(outcome).__name__}, not Outcome"
+        )
     return outcome
 
 
-# ----------------------------------------------------------------------------- helpers for checks
+# --------------------------------------------------------------------------- helpers for checks
 class UndecidedError(RuntimeError):
     """A prover neither proved nor refuted a step: a defect of the check, never a verdict."""
 
 
 def require(check, what: str):
-    """Return ``check`` if it is decided (proved or refuted); raise :class:`UndecidedError` if not."""
+    """Return ``check`` if decided (proved or refuted); else raise :class:`UndecidedError`."""
     if check.undecided:
         raise UndecidedError(f"{what}: {check.detail}")
     return check
@@ -173,7 +188,9 @@ def decide(check, *, what: str, correction: str | None = None, repaired=()) -> O
     for fix in repaired:
         require(fix, f"correction of {what}")
         if not fix.holds:
-            raise UndecidedError(f"the correction of {what} is itself refuted: {fix.counterexample}")
+            raise UndecidedError(
+                f"the correction of {what} is itself refuted: {fix.counterexample}"
+            )
     if correction is None or not repaired:
         raise UndecidedError(f"{what} is refuted but no proved correction was supplied")
     return Outcome(
@@ -185,7 +202,7 @@ def decide(check, *, what: str, correction: str | None = None, repaired=()) -> O
 
 
 def proved(*checks, what: str) -> str:
-    """Require every check to hold; return their joined methods (for gap repairs and true claims)."""
+    """Require every check to hold; return their joined methods (true claims, gap repairs)."""
     for c in checks:
         require(c, what)
         if not c.holds:

@@ -28,7 +28,7 @@ UNIT = (a >= 0, a <= 1)
 mpf = mpmath.mpf
 
 
-# ------------------------------------------------------------------------------ Properties
+# ----------------------------------------------------------------------------------- Properties
 @claim(
     "properties.segment-above",
     slide="Properties of convex functions",
@@ -39,7 +39,9 @@ mpf = mpmath.mpf
     numeric=NumericCheck(
         {"alpha": (0, 1), "x": (-5, 5), "y": (-5, 5), "f_x": (-5, 5), "f_y": (-5, 5)},
         lambda p: approx_eq(
-            p["f_y"] + (p["f_x"] - p["f_y"]) * (p["alpha"] * p["x"] + (1 - p["alpha"]) * p["y"] - p["y"])
+            p["f_y"]
+            + (p["f_x"] - p["f_y"])
+            * (p["alpha"] * p["x"] + (1 - p["alpha"]) * p["y"] - p["y"])
             / (p["x"] - p["y"]),
             p["alpha"] * p["f_x"] + (1 - p["alpha"]) * p["f_y"],
         ),
@@ -52,10 +54,17 @@ def _segment_above() -> Outcome:
     z = a * x + (1 - a) * y
     chord = fy + (fx - fy) * (z - y) / (x - y)
     check = provers.identity(chord, a * fx + (1 - a) * fy, assumptions=(sp.Ne(x, y),))
-    strict = provers.implies((sp.Eq(fx, x), sp.Eq(fy, y), sp.Eq(fz, z)), fz < a * fx + (1 - a) * fy,
-                             assumptions=(a > 0, a < 1, sp.Ne(x, y)))
-    note = "" if strict.counterexample is None else (
-        f"; strictly above fails for affine f(x) = x at {format_point(strict.counterexample)}"
+    strict = provers.implies(
+        (sp.Eq(fx, x), sp.Eq(fy, y), sp.Eq(fz, z)),
+        fz < a * fx + (1 - a) * fy,
+        assumptions=(a > 0, a < 1, sp.Ne(x, y)),
+    )
+    note = (
+        ""
+        if strict.counterexample is None
+        else (
+            f"; strictly above fails for affine f(x) = x at {format_point(strict.counterexample)}"
+        )
     )
     return Outcome("true", proved(check, what="chord identity") + note)
 
@@ -89,7 +98,8 @@ def _local_global() -> Outcome:
 @claim(
     "properties.nonnegative-combination",
     slide="Properties of convex functions (continued)",
-    statement=r"\text{Non-negative combinations of convex functions are convex: } h(x) = af(x) + bg(x)",
+    statement=r"\text{Non-negative combinations of convex functions are convex: } h(x) = af(x) + "
+    r"bg(x)",
     assumptions=r"$f, g$ convex, $a, b \ge 0$, $\alpha \in [0, 1]$",
     recorded="true",
     numeric=NumericCheck(
@@ -107,15 +117,21 @@ def _local_global() -> Outcome:
 def _nonnegative_combination() -> Outcome:
     hz, hx, hy = c1 * fz + c2 * gz, c1 * fx + c2 * gx, c1 * fy + c2 * gy
     premises = (fz <= a * fx + (1 - a) * fy, gz <= a * gx + (1 - a) * gy)
-    check = provers.implies(premises, hz <= a * hx + (1 - a) * hy, assumptions=(*UNIT, c1 >= 0, c2 >= 0))
+    check = provers.implies(
+        premises, hz <= a * hx + (1 - a) * hy, assumptions=(*UNIT, c1 >= 0, c2 >= 0)
+    )
     # Without the sign condition: a = -1, f = x^2 gives h = -x^2, concave.
     neg = -(x**2)
     signs = provers.inequality(
-        neg.subs(x, a * x + (1 - a) * y), "<=", a * neg + (1 - a) * neg.subs(x, y),
+        neg.subs(x, a * x + (1 - a) * y),
+        "<=",
+        a * neg + (1 - a) * neg.subs(x, y),
         assumptions=(sp.Eq(a, sp.Rational(1, 2)), sp.Eq(x, 1), sp.Eq(y, -1)),
     )
-    note = "" if signs.counterexample is None else (
-        f"; without a, b >= 0 it fails: h = -x^2 at {format_point(signs.counterexample)}"
+    note = (
+        ""
+        if signs.counterexample is None
+        else (f"; without a, b >= 0 it fails: h = -x^2 at {format_point(signs.counterexample)}")
     )
     return Outcome("true", proved(check, what="non-negative combination") + note)
 
@@ -124,7 +140,8 @@ def _nonnegative_combination() -> Outcome:
     "properties.affine",
     slide="Properties of convex functions (continued)",
     statement=r"\text{Affine scalings of convex functions are convex: } h(x) = f(Ax + b)",
-    assumptions=r"$f$ convex on $\mathbb{R}^m$, $A \in \mathbb{R}^{m \times d}$, $b \in \mathbb{R}^m$",
+    assumptions=r"$f$ convex on $\mathbb{R}^m$, $A \in \mathbb{R}^{m \times d}$, $b \in "
+    r"\mathbb{R}^m$",
     recorded="true",
     numeric=NumericCheck(
         {"alpha": (0, 1), "A": (-3, 3), "b": (-3, 3), "x": (-3, 3), "y": (-3, 3)},
@@ -157,8 +174,10 @@ def _composition_h(v):
     numeric=NumericCheck(
         {"x": (-1, 1)},
         # h(0) > (h(1) + h(-1)) / 2 and h''(0) < 0 with h = (x^2 - 1)^2 (mpmath derivative).
-        lambda p: _composition_h(mpf(0)) > (_composition_h(mpf(1)) + _composition_h(mpf(-1))) / 2
-        and mpmath.diff(_composition_h, 0, 2) < 0,
+        lambda p: (
+            _composition_h(mpf(0)) > (_composition_h(mpf(1)) + _composition_h(mpf(-1))) / 2
+            and mpmath.diff(_composition_h, 0, 2) < 0
+        ),
     ),
 )
 def _composition() -> Outcome:
@@ -172,8 +191,10 @@ def _composition() -> Outcome:
     # The convexity inequality of h at x = 1, y = -1, alpha = 1/2, stated as "<=", must be refuted.
     mid = h.subs(x, a * x + (1 - a) * y)
     fails = provers.inequality(
-        mid, "<=", a * h + (1 - a) * h.subs(x, y), assumptions=(sp.Eq(a, sp.Rational(1, 2)),
-                                                                sp.Eq(x, 1), sp.Eq(y, -1))
+        mid,
+        "<=",
+        a * h + (1 - a) * h.subs(x, y),
+        assumptions=(sp.Eq(a, sp.Rational(1, 2)), sp.Eq(x, 1), sp.Eq(y, -1)),
     )
     curvature = provers.derivative(h, x, 12 * x**2 - 4, order=2)
     require(fails, "convexity of the composition at x = 1, y = -1, alpha = 1/2")
@@ -183,13 +204,16 @@ def _composition() -> Outcome:
         "true",
         f"f'' = 2 >= 0 and g'' = 2 >= 0 ({proved(*pieces, what='f, g convex')}); h = (x^2 - 1)^2 "
         f"violates the definition at {format_point(fails.counterexample)}: h(0) = 1 > 0 = "
-        f"(h(1) + h(-1))/2 ({fails.method}); h''(0) = -4 ({proved(curvature, what='h second derivative')})",
+        f"(h(1) + h(-1))/2 ({fails.method}); "
+        f"h''(0) = -4 ({proved(curvature, what='h second derivative')})",
     )
 
 
-# ------------------------------------------------------------------------------ Alternative Definitions
+# ---------------------------------------------------------------------- Alternative Definitions
 ALT = "Convex Functions: Alternative Definitions"
-gxi, gyi, xi, yi = sp.symbols("g_i h_i x_i y_i", real=True)  # coordinates of grad f(x), grad f(y), x, y
+gxi, gyi, xi, yi = sp.symbols(
+    "g_i h_i x_i y_i", real=True
+)  # coordinates of grad f(x), grad f(y), x, y
 d1, d2, p0, pa, p1 = sp.symbols("D_1 D_2 phi_0 phi_alpha phi_1", real=True)
 NONSMOOTH = (
     "f(x) = |x| is convex (Example: Abs) but has no gradient at 0: its one-sided derivatives there "
@@ -204,7 +228,7 @@ def _abs_kink() -> tuple[sp.Expr, sp.Expr]:
 
 def _convex_from_monotone_derivative() -> tuple:
     """phi(alpha) - phi(0) = alpha phi'(xi_1), phi(1) - phi(alpha) = (1 - alpha) phi'(xi_2) with
-    xi_1 <= xi_2 (mean value theorem) and phi' nondecreasing give the definition along the segment."""
+    xi_1 <= xi_2 (mean value theorem) and phi' nondecreasing give the definition on the segment."""
     mvt = provers.implies(
         (sp.Eq(pa - p0, a * d1), sp.Eq(p1 - pa, (1 - a) * d2), d1 <= d2),
         pa <= a * p1 + (1 - a) * p0,
@@ -218,7 +242,8 @@ def _convex_from_monotone_derivative() -> tuple:
     "conditions.first-order",
     slide=ALT,
     statement=r"\langle x - y, \nabla f(x) - \nabla f(y) \rangle \geq 0",
-    assumptions=r"as an alternative definition: $f$ convex $\Leftrightarrow$ the inequality for all $x, y$",
+    assumptions=r"as an alternative definition: $f$ convex $\Leftrightarrow$ the inequality for "
+    r"all $x, y$",
     recorded="gap",
     numeric=NumericCheck(
         {"x": (-5, 5), "y": (-5, 5)},
@@ -229,14 +254,19 @@ def _convex_from_monotone_derivative() -> tuple:
 def _first_order() -> Outcome:
     right, left = _abs_kink()
     method = proved(
-        # convex => f(y) >= f(x) + <grad f(x), y - x>: the difference quotient is bounded for alpha > 0.
-        provers.implies((fz <= (1 - a) * fx + a * fy,), (fz - fx) / a <= fy - fx, assumptions=(a > 0, a <= 1)),
+        # convex => f(y) >= f(x) + <grad f(x), y - x>: bound the difference quotient, alpha > 0.
+        provers.implies(
+            (fz <= (1 - a) * fx + a * fy,), (fz - fx) / a <= fy - fx, assumptions=(a > 0, a <= 1)
+        ),
         # adding it to the same inequality with x, y swapped gives monotonicity (per coordinate).
         provers.implies((d1 <= fy - fx, d2 <= fx - fy), d1 + d2 <= 0),
         provers.identity((xi - yi) * (gxi - gyi), -(gxi * (yi - xi) + gyi * (xi - yi))),
         # monotone => phi(t) = f(y + t(x - y)) has nondecreasing phi'(t) = <x - y, grad f(z_t)>.
-        provers.identity((xi - yi) * (gxi - gyi), ((y + t * (x - y)) - (y + s * (x - y))).subs(
-            {x: xi, y: yi}) * (gxi - gyi) / (t - s), assumptions=(sp.Ne(t, s),)),
+        provers.identity(
+            (xi - yi) * (gxi - gyi),
+            ((y + t * (x - y)) - (y + s * (x - y))).subs({x: xi, y: yi}) * (gxi - gyi) / (t - s),
+            assumptions=(sp.Ne(t, s),),
+        ),
         *_convex_from_monotone_derivative(),
         what="first-order characterisation for differentiable f",
     )
@@ -257,7 +287,8 @@ def _first_order() -> Outcome:
     "conditions.second-order",
     slide=ALT,
     statement=r"\nabla^2 f(x) \succeq 0",
-    assumptions=r"as an alternative definition: $f$ convex $\Leftrightarrow \nabla^2 f(x) \succeq 0$ for all $x$",
+    assumptions=r"as an alternative definition: $f$ convex $\Leftrightarrow \nabla^2 f(x) \succeq "
+    r"0$ for all $x$",
     recorded="gap",
     numeric=NumericCheck(
         {"x": (-5, 5)},
@@ -276,8 +307,10 @@ def _second_order() -> Outcome:
     method = proved(
         # phi''(t) = v^T Hess f(y + t v) v (chain rule, generic C^2 f, d = 2).
         provers.identity(sp.diff(phi, t, 2), (v.T * hessian * v)[0]),
-        # phi'' >= 0 => phi' nondecreasing (mean value theorem), and conversely (difference quotient).
-        provers.implies((sp.Eq(dphi, ddphi * (t - s)), ddphi >= 0), dphi >= 0, assumptions=(t > s,)),
+        # phi'' >= 0 => phi' nondecreasing (mean value theorem); conversely (difference quotient).
+        provers.implies(
+            (sp.Eq(dphi, ddphi * (t - s)), ddphi >= 0), dphi >= 0, assumptions=(t > s,)
+        ),
         provers.implies((dphi >= 0,), dphi / (t - s) >= 0, assumptions=(t > s,)),
         *_convex_from_monotone_derivative(),
         what="second-order characterisation for twice differentiable f",
@@ -289,7 +322,8 @@ def _second_order() -> Outcome:
         counterexample=NONSMOOTH.format(right=right, left=left) + ", so no Hessian at 0",
         gap="The equivalence needs f twice differentiable on an open convex domain, which the "
         "slide does not state (|x| is convex with no second derivative at 0).",
-        correction=r"f \text{ twice differentiable on } \mathbb{R}^d: f \text{ convex} \Leftrightarrow "
+        correction=r"f \text{ twice differentiable on } \mathbb{R}^d: f \text{ convex} "
+        r"\Leftrightarrow "
         r"\forall x,\ \nabla^2 f(x) \succeq 0",
     )
 
@@ -298,13 +332,16 @@ def _second_order() -> Outcome:
     "conditions.psd",
     slide=ALT,
     statement=r"A \succeq 0 \Leftrightarrow \forall x, \langle x, Ax \rangle \geq 0",
-    assumptions=r"$A$ symmetric (as a Hessian of a $C^2$ function is); checked against the eigenvalue "
+    assumptions=r"$A$ symmetric (as a Hessian of a $C^2$ function is); checked against the "
+    r"eigenvalue "
     r"characterisation for $A = \begin{pmatrix} p & q \\ q & r \end{pmatrix}$",
     recorded="true",
     numeric=NumericCheck(
         {"p": (0, 5), "q": (-5, 5), "r": (0, 5), "x": (-5, 5), "y": (-5, 5)},
-        lambda p: p["p"] * p["x"] ** 2 + 2 * p["q"] * p["x"] * p["y"] + p["r"] * p["y"] ** 2
-        >= -mpf(10) ** -30,
+        lambda p: (
+            p["p"] * p["x"] ** 2 + 2 * p["q"] * p["x"] * p["y"] + p["r"] * p["y"] ** 2
+            >= -(mpf(10) ** -30)
+        ),
         where=lambda p: p["p"] * p["r"] >= p["q"] ** 2,
     ),
 )
@@ -332,6 +369,7 @@ def _psd() -> Outcome:
     return Outcome(
         "true",
         "for symmetric A the quadratic-form condition is equivalent to nonnegative eigenvalues; "
-        + method + "; (for non-symmetric A only (A + A^T)/2 is seen: [[0, 1], [-1, 0]] has "
+        + method
+        + "; (for non-symmetric A only (A + A^T)/2 is seen: [[0, 1], [-1, 0]] has "
         "<x, Ax> = 0, " + rotation.method + ")",
     )

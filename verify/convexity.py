@@ -31,7 +31,7 @@ def _mix(p):
     return p["alpha"] * p["x"] + (1 - p["alpha"]) * p["y"]
 
 
-# ------------------------------------------------------------------------------ Types of Optimization
+# ------------------------------------------------------------------------ Types of Optimization
 u1, u2 = sp.symbols("u_1 u_2", real=True)  # two values of the affine argument u
 TYPES_BOX = {"alpha": (0, 1), "w1": (-5, 5), "w2": (-5, 5), "x": (-3, 3), "y": (-1, 1)}
 
@@ -64,8 +64,10 @@ def _through_affine(phi, name: str) -> str:
 @claim(
     "types.linear-regression",
     slide="Types of Optimization",
-    statement=r"\text{Convex optimization includes linear regression: } w \mapsto (w^T x_i - y_i)^2 \text{ is convex}",
-    assumptions=r"squared loss of one example (a sum of such terms is convex by properties.nonnegative-combination)",
+    statement=r"\text{Convex optimization includes linear regression: } w \mapsto (w^T x_i - "
+    r"y_i)^2 \text{ is convex}",
+    assumptions=r"squared loss of one example (a sum of such terms is convex by "
+    r"properties.nonnegative-combination)",
     recorded="true",
     numeric=NumericCheck(TYPES_BOX, _mp_convex_at(lambda w, xx, yy: (w * xx - yy) ** 2)),
 )
@@ -76,7 +78,8 @@ def _types_linear() -> Outcome:
 @claim(
     "types.logistic-regression",
     slide="Types of Optimization",
-    statement=r"\text{Convex optimization includes logistic regression: } w \mapsto \log(1 + e^{-y_i w^T x_i}) \text{ is convex}",
+    statement=r"\text{Convex optimization includes logistic regression: } w \mapsto \log(1 + "
+    r"e^{-y_i w^T x_i}) \text{ is convex}",
     assumptions=r"logistic loss of one example; $\phi(u) = \log(1 + e^u)$ at $u = -y_i w^T x_i$",
     recorded="true",
     numeric=NumericCheck(
@@ -113,11 +116,12 @@ def _types_svm() -> Outcome:
     )
 
 
-# ------------------------------------------------------------------------------ Convex Functions
+# ----------------------------------------------------------------------------- Convex Functions
 @claim(
     "convexity.definition-symmetry",
     slide="Convex Functions",
-    statement=r"\forall \alpha \in [0, 1], f(\alpha x + (1 - \alpha)y) \leq \alpha f(x) + (1 - \alpha)f(y)",
+    statement=r"\forall \alpha \in [0, 1], f(\alpha x + (1 - \alpha)y) \leq \alpha f(x) + (1 - "
+    r"\alpha)f(y)",
     assumptions=UNIT_TEXT + r"; $f$ any real function. Checked: the condition is unchanged by "
     r"$(x, y, \alpha) \mapsto (y, x, 1 - \alpha)$ and is an equality at $\alpha \in \{0, 1\}$, "
     r"so it suffices to state it for $x > y$, $\alpha \in (0, 1)$",
@@ -144,7 +148,7 @@ def _definition_symmetry() -> Outcome:
     return Outcome("true", proved(*checks, what="symmetry of the definition"))
 
 
-# ------------------------------------------------------------------------------ Example: Quadratic
+# --------------------------------------------------------------------------- Example: Quadratic
 QUAD_L0 = (a * x + (1 - a) * y) ** 2
 QUAD_L1 = a**2 * x**2 + 2 * a * (1 - a) * x * y + (1 - a) ** 2 * y**2
 QUAD_L2 = a * x**2 + (1 - a) * y**2 - a * (1 - a) * (x**2 + 2 * x * y + y**2)
@@ -155,7 +159,8 @@ QUAD_L3 = a * x**2 + (1 - a) * y**2
 @claim(
     "quadratic.line1",
     slide="Example: Quadratic",
-    statement=r"(\alpha x + (1 - \alpha)y)^2 = \alpha^2 x^2 + 2\alpha(1 - \alpha)xy + (1 - \alpha)^2 y^2",
+    statement=r"(\alpha x + (1 - \alpha)y)^2 = \alpha^2 x^2 + 2\alpha(1 - \alpha)xy + (1 - "
+    r"\alpha)^2 y^2",
     assumptions=r"$x, y, \alpha \in \mathbb{R}$",
     recorded="true",
     numeric=NumericCheck(
@@ -257,7 +262,7 @@ def _quadratic_proof() -> Outcome:
     )
 
 
-# ------------------------------------------------------------------------------ Example: Abs
+# --------------------------------------------------------------------------------- Example: Abs
 ABS_L0 = sp.Abs(a * x + (1 - a) * y)
 ABS_L1 = sp.Abs(a * x) + sp.Abs((1 - a) * y)
 ABS_L2 = a * sp.Abs(x) + (1 - a) * sp.Abs(y)
@@ -267,7 +272,8 @@ ABS_L2 = a * sp.Abs(x) + (1 - a) * sp.Abs(y)
     "abs.line1",
     slide="Example: Abs",
     statement=r"|\alpha x + (1 - \alpha)y| \leq |\alpha x| + |(1 - \alpha)y|",
-    assumptions=r"$x, y, \alpha \in \mathbb{R}$ (the triangle inequality needs no restriction on $\alpha$)",
+    assumptions=r"$x, y, \alpha \in \mathbb{R}$ (the triangle inequality needs no restriction on "
+    r"$\alpha$)",
     recorded="true",
     numeric=NumericCheck(
         {"alpha": (-3, 3), "x": (-10, 10), "y": (-10, 10)},
@@ -322,7 +328,7 @@ def _abs_proof() -> Outcome:
     return decide(provers.inequality(ABS_L0, "<=", ABS_L2, assumptions=UNIT), what="abs conclusion")
 
 
-# ------------------------------------------------------------------------------ Example: Exponential
+# ------------------------------------------------------------------------- Example: Exponential
 n = sp.Symbol("n", integer=True, nonnegative=True)
 p_, q_, k_ = sp.symbols("p q k", real=True)  # p = alpha**n, q = (x - y)**n, k = 1/n!
 EXP_X = {**BOX, "x": (-5, 5), "y": (-5, 5)}
@@ -344,7 +350,8 @@ def _mp_series(p, alpha_power: bool, start: int):
 @claim(
     "exp.line1",
     slide="Example: Exponential",
-    statement=r"e^{\alpha x + (1-\alpha)y} = e^y e^{\alpha(x-y)} = e^y \sum_{n=0}^{\infty} \frac{1}{n!} \alpha^n (x-y)^n",
+    statement=r"e^{\alpha x + (1-\alpha)y} = e^y e^{\alpha(x-y)} = e^y \sum_{n=0}^{\infty} "
+    r"\frac{1}{n!} \alpha^n (x-y)^n",
     assumptions=r"$x, y, \alpha \in \mathbb{R}$",
     recorded="true",
     numeric=NumericCheck(
@@ -384,7 +391,8 @@ def _exp_line2() -> Outcome:
     method = proved(split, base, step, power, term, what="termwise comparison in exp line 2")
     return Outcome(
         "true",
-        "right - left = e^y sum_{n>=1} (alpha - alpha^n)(x - y)^n / n!, every term >= 0 when x > y: "
+        "right - left = e^y sum_{n>=1} (alpha - alpha^n)(x - y)^n / n!, every term >= 0 when x > "
+        "y: "
         "alpha^n <= alpha and (x - y)^n > 0 by induction on n; both series converge absolutely. "
         + method,
     )
@@ -393,7 +401,8 @@ def _exp_line2() -> Outcome:
 @claim(
     "exp.line3",
     slide="Example: Exponential",
-    statement=r"e^y \left( 1 + \alpha \sum_{n=1}^{\infty} \frac{1}{n!} (x-y)^n \right) = e^y ((1-\alpha) + \alpha e^{x-y})",
+    statement=r"e^y \left( 1 + \alpha \sum_{n=1}^{\infty} \frac{1}{n!} (x-y)^n \right) = e^y "
+    r"((1-\alpha) + \alpha e^{x-y})",
     assumptions=r"$x, y, \alpha \in \mathbb{R}$",
     recorded="true",
     numeric=NumericCheck(
@@ -457,13 +466,17 @@ def _exp_proof() -> Outcome:
     )
     return Outcome(
         "gap",
-        "case x > y: exp.line1-line4; case x = y: both sides equal e^x; case x < y: the statement is "
+        "case x > y: exp.line1-line4; case x = y: both sides equal e^x; case x < y: the statement "
+        "is "
         "invariant under (x, y, alpha) -> (y, x, 1 - alpha), which maps it to the case x > y. "
         + method,
-        gap="The inequality step is argued only for x > y (for x < y the terms (x - y)^n of odd n are "
-        "negative, so the termwise bound alpha^n (x-y)^n <= alpha (x-y)^n fails); the cases x < y and "
+        gap="The inequality step is argued only for x > y (for x < y the terms (x - y)^n of odd n "
+        "are "
+        "negative, so the termwise bound alpha^n (x-y)^n <= alpha (x-y)^n fails); the cases x < y "
+        "and "
         "x = y, needed for convexity, are not addressed.",
         correction=r"For x = y both sides equal e^x; for x < y apply the x > y case to "
-        r"(x', y', \alpha') = (y, x, 1 - \alpha): e^{\alpha x + (1-\alpha)y} \leq (1-\alpha)e^y + \alpha e^x "
+        r"(x', y', \alpha') = (y, x, 1 - \alpha): e^{\alpha x + (1-\alpha)y} \leq (1-\alpha)e^y + "
+        r"\alpha e^x "
         r"\ \forall x, y \in \mathbb{R}, \alpha \in [0, 1]",
     )

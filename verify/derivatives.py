@@ -34,7 +34,7 @@ def _close(a, b):
     return abs(a - b) <= mpmath.mpf(10) ** -15 * max(1, abs(a), abs(b))
 
 
-# ------------------------------------------------------------------------------ Example: Quadratic
+# --------------------------------------------------------------------------- Example: Quadratic
 @claim(
     "quadratic.second-derivative",
     slide="Example: Quadratic",
@@ -59,7 +59,7 @@ def _quadratic_nonneg() -> Outcome:
     return decide(provers.inequality(sp.Integer(2), ">=", sp.Integer(0)), what="2 >= 0")
 
 
-# ------------------------------------------------------------------------------ Example: Exponential
+# ------------------------------------------------------------------------- Example: Exponential
 @claim(
     "exp.second-derivative",
     slide="Example: Exponential",
@@ -84,12 +84,12 @@ def _exp_nonneg() -> Outcome:
     return decide(provers.inequality(sp.exp(x), ">", sp.Integer(0)), what="e^x > 0")
 
 
-# ------------------------------------------------------------------------------ Example: Logistic Loss
+# ----------------------------------------------------------------------- Example: Logistic Loss
 LOGISTIC = sp.log(1 + sp.exp(x))
 F1_A = sp.exp(x) / (1 + sp.exp(x))
 F1_B = 1 / (1 + sp.exp(-x))
-# -(-e^{-x}) / (1 + e^{-x})^2 kept unevaluated in shape: SymPy folds the double negation itself.
-F2_A = -(-sp.exp(-x)) / (1 + sp.exp(-x)) ** 2
+# The slide's -(-e^{-x}) / (1 + e^{-x})^2, double negation as written (SymPy folds it).
+F2_A = -(-sp.exp(-x)) / (1 + sp.exp(-x)) ** 2  # noqa: B002
 F2_B = 1 / ((1 + sp.exp(x)) * (1 + sp.exp(-x)))
 
 
@@ -104,7 +104,8 @@ def _mp_logistic(v):
     assumptions=r"$x \in \mathbb{R}$",
     recorded="true",
     numeric=NumericCheck(
-        X, lambda p: _close(_d1(_mp_logistic, p["x"]), mpmath.exp(p["x"]) / (1 + mpmath.exp(p["x"])))
+        X,
+        lambda p: _close(_d1(_mp_logistic, p["x"]), mpmath.exp(p["x"]) / (1 + mpmath.exp(p["x"]))),
     ),
 )
 def _logistic_first() -> Outcome:
@@ -119,7 +120,9 @@ def _logistic_first() -> Outcome:
     recorded="true",
     numeric=NumericCheck(
         X,
-        lambda p: approx_eq(mpmath.exp(p["x"]) / (1 + mpmath.exp(p["x"])), 1 / (1 + mpmath.exp(-p["x"]))),
+        lambda p: approx_eq(
+            mpmath.exp(p["x"]) / (1 + mpmath.exp(p["x"])), 1 / (1 + mpmath.exp(-p["x"]))
+        ),
     ),
 )
 def _logistic_first_rewrite() -> Outcome:
@@ -135,7 +138,8 @@ def _logistic_first_rewrite() -> Outcome:
     numeric=NumericCheck(
         X,
         lambda p: _close(
-            _d2(_mp_logistic, p["x"]), -(-mpmath.exp(-p["x"])) / (1 + mpmath.exp(-p["x"])) ** 2
+            _d2(_mp_logistic, p["x"]),
+            -(-mpmath.exp(-p["x"])) / (1 + mpmath.exp(-p["x"])) ** 2,  # noqa: B002
         ),
     ),
 )
@@ -145,7 +149,9 @@ def _logistic_second() -> Outcome:
     out = decide(from_f, what="logistic f''")
     if not via_slide_form.holds:
         return decide(via_slide_form, what="d/dx 1/(1+e^-x)")
-    return Outcome(out.verdict, out.method + "; also d/dx (1 + e^{-x})^{-1}: " + via_slide_form.method)
+    return Outcome(
+        out.verdict, out.method + "; also d/dx (1 + e^{-x})^{-1}: " + via_slide_form.method
+    )
 
 
 @claim(
@@ -157,7 +163,7 @@ def _logistic_second() -> Outcome:
     numeric=NumericCheck(
         X,
         lambda p: approx_eq(
-            -(-mpmath.exp(-p["x"])) / (1 + mpmath.exp(-p["x"])) ** 2,
+            -(-mpmath.exp(-p["x"])) / (1 + mpmath.exp(-p["x"])) ** 2,  # noqa: B002
             1 / ((1 + mpmath.exp(p["x"])) * (1 + mpmath.exp(-p["x"]))),
         ),
     ),
@@ -172,7 +178,9 @@ def _logistic_second_rewrite() -> Outcome:
     statement=r"\frac{1}{(1 + e^x)(1 + e^{-x})} \geq 0.",
     assumptions=r"$x \in \mathbb{R}$ (in fact $> 0$)",
     recorded="true",
-    numeric=NumericCheck(X, lambda p: 1 / ((1 + mpmath.exp(p["x"])) * (1 + mpmath.exp(-p["x"]))) > 0),
+    numeric=NumericCheck(
+        X, lambda p: 1 / ((1 + mpmath.exp(p["x"])) * (1 + mpmath.exp(-p["x"]))) > 0
+    ),
 )
 def _logistic_nonneg() -> Outcome:
     return decide(provers.inequality(F2_B, ">", sp.Integer(0)), what="logistic f'' > 0")

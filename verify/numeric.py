@@ -34,7 +34,7 @@ class NumericCheck:
     Attributes:
         variables: name -> (lo, hi), the closed box of the domain (ints, Fractions or strings).
         predicate: point (name -> mpf) -> bool, written with mpmath only.
-        expect: ``"holds"`` if the claim is true (predicate holds on the domain), ``"fails"`` if it is
+        expect: ``"holds"`` if the claim is true (predicate holds on the domain), ``"fails"`` if
             false as written (predicate fails at ``counterexample``).
         counterexample: for ``expect="fails"``, the point at which the statement fails.
         where: optional extra domain restriction (point -> bool) for assumptions that are not a box,
@@ -54,7 +54,9 @@ class NumericCheck:
             raise TypeError("predicate must be callable")
         for name, bounds in self.variables.items():
             if len(bounds) != 2 or Fraction(str(bounds[0])) > Fraction(str(bounds[1])):
-                raise ValueError(f"variables[{name!r}] must be (lo, hi) with lo <= hi, got {bounds}")
+                raise ValueError(
+                    f"variables[{name!r}] must be (lo, hi) with lo <= hi, got {bounds}"
+                )
         if self.expect == "fails":
             if not self.counterexample:
                 raise ValueError("expect='fails' needs a counterexample point")
@@ -79,7 +81,7 @@ def evaluate(check: NumericCheck, point: Mapping[str, int | Fraction | str | flo
 
 
 def in_domain(check: NumericCheck, point: Mapping[str, int | Fraction | str | float]) -> bool:
-    """Whether ``point`` satisfies the extra restriction ``check.where`` (the box is not re-checked)."""
+    """Whether ``point`` meets ``check.where`` (the domain box itself is not re-checked)."""
     if check.where is None:
         return True
     with mpmath.workdps(DPS):

@@ -12,10 +12,11 @@ on the symbols themselves (``positive``, ``nonnegative``, ``integer``, ...). Sta
 where they are defined: ``1/u`` brings ``u != 0``, ``log(u)`` brings ``u > 0``, ``sqrt(u)``
 brings ``u >= 0``.
 
-Non-polynomial atoms (``exp``, ``log``, ``Abs``, ``sqrt``, ``Max``, ``Min``) are replaced by fresh real variables with true
-defining facts (``E > 0``, ``E >= 1 + u`` for ``E = exp(u)``; ``A >= 0 and (A = u or A = -u)`` for
-``A = |u|``; ...). The facts over-approximate the atoms, so ``unsat`` remains a proof; a model of
-the relaxation is only a *candidate* counterexample and is confirmed exactly before it is returned.
+Non-polynomial atoms (``exp``, ``log``, ``Abs``, ``sqrt``, ``Max``, ``Min``) are replaced by
+fresh real variables with true defining facts (``E > 0``, ``E >= 1 + u`` for ``E = exp(u)``;
+``A >= 0 and (A = u or A = -u)`` for ``A = |u|``; ...). The facts over-approximate the atoms, so
+``unsat`` remains a proof; a model of the relaxation is only a *candidate* counterexample and is
+confirmed exactly before it is returned.
 
 References:
     L. de Moura, N. Bjørner, "Z3: An efficient SMT solver", TACAS 2008.
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -38,7 +39,22 @@ __all__ = ["Check", "derivative", "fixed_point", "identity", "implies", "inequal
 _Z3_TIMEOUT_MS = 4000
 _GRID = tuple(
     sympy.Rational(v)
-    for v in ("0", "1", "-1", "1/2", "2", "-1/2", "-2", "3", "1/3", "3/2", "-3", "1/10", "5", "-5/2")
+    for v in (
+        "0",
+        "1",
+        "-1",
+        "1/2",
+        "2",
+        "-1/2",
+        "-2",
+        "3",
+        "1/3",
+        "3/2",
+        "-3",
+        "1/10",
+        "5",
+        "-5/2",
+    )
 )
 _GRID_LIMIT = 600
 _SIMPLIFY_MAX_OPS = 300
@@ -67,7 +83,7 @@ class Check:
         return not self.holds and self.counterexample is None
 
 
-# ----------------------------------------------------------------------------- input checking
+# ------------------------------------------------------------------------------- input checking
 def _expr(value, name: str) -> sympy.Expr:
     """Accept SymPy expressions (and exact Python ints / Fractions); reject everything else."""
     if isinstance(value, bool) or isinstance(value, float):
@@ -85,7 +101,9 @@ def _relations(items, name: str) -> tuple[sympy.Basic, ...]:
     if isinstance(items, sympy.Basic):
         items = (items,)
     if not isinstance(items, Iterable):
-        raise TypeError(f"{name} must be a sequence of SymPy relationals, got {type(items).__name__}")
+        raise TypeError(
+            f"{name} must be a sequence of SymPy relationals, got {type(items).__name__}"
+        )
     out = []
     for i, rel in enumerate(items):
         if not isinstance(rel, sympy.logic.boolalg.Boolean) or isinstance(rel, sympy.Symbol):
@@ -99,7 +117,7 @@ def _relations(items, name: str) -> tuple[sympy.Basic, ...]:
     return tuple(out)
 
 
-# ----------------------------------------------------------------------------- z3 translation
+# ------------------------------------------------------------------------------- z3 translation
 class _Translator:
     """SymPy -> z3 over the reals, with transcendental atoms replaced by constrained variables."""
 
@@ -113,9 +131,13 @@ class _Translator:
         if sym.name not in self.vars:
             v = self.vars[sym.name] = z3.Real(sym.name)
             # SymPy's own assumptions on the symbol are premises too.
-            for holds, fact in ((sym.is_positive, v > 0), (sym.is_negative, v < 0),
-                                (sym.is_nonnegative, v >= 0), (sym.is_nonpositive, v <= 0),
-                                (sym.is_integer, z3.IsInt(v))):
+            for holds, fact in (
+                (sym.is_positive, v > 0),
+                (sym.is_negative, v < 0),
+                (sym.is_nonnegative, v >= 0),
+                (sym.is_nonpositive, v <= 0),
+                (sym.is_integer, z3.IsInt(v)),
+            ):
                 if holds:
                     self.facts.append(fact)
         return self.vars[sym.name]
@@ -179,8 +201,14 @@ class _Translator:
     def boolean(self, b: sympy.Basic) -> z3.BoolRef:
         if isinstance(b, sympy.core.relational.Relational):
             lhs, rhs = self.expr(b.lhs), self.expr(b.rhs)
-            ops = {"<=": lhs <= rhs, "<": lhs < rhs, ">=": lhs >= rhs, ">": lhs > rhs,
-                   "==": lhs == rhs, "!=": lhs != rhs}
+            ops = {
+                "<=": lhs <= rhs,
+                "<": lhs < rhs,
+                ">=": lhs >= rhs,
+                ">": lhs > rhs,
+                "==": lhs == rhs,
+                "!=": lhs != rhs,
+            }
             return ops[b.rel_op]
         if isinstance(b, sympy.And):
             return z3.And([self.boolean(a) for a in b.args])
@@ -263,7 +291,7 @@ def _require_consistent(assumptions: tuple[sympy.Basic, ...]) -> None:
 
 # ----------------------------------------------------------------------------- exact evaluation
 def _truth(b: sympy.Basic, point: dict[sympy.Symbol, sympy.Expr]) -> bool | None:
-    """Exact truth value of a relational at a point (None if it cannot be decided or is undefined)."""
+    """Exact truth value of a relational at a point (None if undecidable or undefined there)."""
     if isinstance(b, sympy.core.relational.Relational):
         s = _sign(b.lhs.xreplace(point) - b.rhs.xreplace(point))
         if s is None:
@@ -310,9 +338,13 @@ def _sign(value: sympy.Expr) -> int | None:
 
 def _admissible(sym: sympy.Symbol, value: sympy.Expr) -> bool:
     """Whether ``value`` respects the assumptions declared on the SymPy symbol itself."""
-    checks = ((sym.is_integer, value.is_integer), (sym.is_positive, value.is_positive),
-              (sym.is_negative, value.is_negative), (sym.is_nonnegative, value.is_nonnegative),
-              (sym.is_nonpositive, value.is_nonpositive))
+    checks = (
+        (sym.is_integer, value.is_integer),
+        (sym.is_positive, value.is_positive),
+        (sym.is_negative, value.is_negative),
+        (sym.is_nonnegative, value.is_nonnegative),
+        (sym.is_nonpositive, value.is_nonpositive),
+    )
     return all(ok for declared, ok in checks if declared)
 
 
@@ -352,7 +384,7 @@ def _free(*items) -> set[sympy.Symbol]:
     return out
 
 
-# ----------------------------------------------------------------------------- public deciders
+# ------------------------------------------------------------------------------ public deciders
 def identity(lhs, rhs, *, assumptions=()) -> Check:
     """Decide ``lhs == rhs`` for all real values allowed by ``assumptions``.
 
@@ -474,9 +506,11 @@ def fixed_point(update, state, candidate, *, assumptions=()) -> Check:
 
 
 def implies(premises, conclusion, *, assumptions=()) -> Check:
-    """Decide ``assumptions and premises => conclusion`` with z3 (counterexample confirmed exactly)."""
+    """Decide ``assumptions and premises => conclusion`` with z3; counterexamples are exact."""
     premises = _relations(premises, "premises")
-    if not isinstance(conclusion, sympy.logic.boolalg.Boolean) or isinstance(conclusion, sympy.Symbol):
+    if not isinstance(conclusion, sympy.logic.boolalg.Boolean) or isinstance(
+        conclusion, sympy.Symbol
+    ):
         raise TypeError(f"conclusion must be a SymPy relational, got {conclusion!r}")
     assumptions = _relations(assumptions, "assumptions")
     _require_consistent(assumptions)

@@ -16,8 +16,16 @@ from verify.claims import Claim, all_claims, get, run
 __all__ = ["FIELDS", "check_all", "mismatches", "record", "select", "to_json"]
 
 FIELDS = (
-    "id", "slide", "statement", "verdict", "method", "counterexample", "correction", "gap",
-    "assumptions", "recorded",
+    "id",
+    "slide",
+    "statement",
+    "verdict",
+    "method",
+    "counterexample",
+    "correction",
+    "gap",
+    "assumptions",
+    "recorded",
 )
 
 
@@ -34,13 +42,29 @@ def record(claim: Claim) -> dict:
     start = time.perf_counter()
     try:
         out = run(claim)
-        fields = {"verdict": out.verdict, "method": out.method, "counterexample": out.counterexample,
-                  "correction": out.correction, "gap": out.gap}
+        fields = {
+            "verdict": out.verdict,
+            "method": out.method,
+            "counterexample": out.counterexample,
+            "correction": out.correction,
+            "gap": out.gap,
+        }
     except Exception as exc:  # noqa: BLE001 - recorded as an error verdict, reported as a mismatch
-        fields = {"verdict": "error", "method": f"the check raised {type(exc).__name__}: {exc}",
-                  "counterexample": None, "correction": None, "gap": None}
-    rec = {"id": claim.id, "slide": claim.slide, "statement": claim.statement, **fields,
-           "assumptions": claim.assumptions, "recorded": claim.recorded}
+        fields = {
+            "verdict": "error",
+            "method": f"the check raised {type(exc).__name__}: {exc}",
+            "counterexample": None,
+            "correction": None,
+            "gap": None,
+        }
+    rec = {
+        "id": claim.id,
+        "slide": claim.slide,
+        "statement": claim.statement,
+        **fields,
+        "assumptions": claim.assumptions,
+        "recorded": claim.recorded,
+    }
     rec["seconds"] = round(time.perf_counter() - start, 4)
     return rec
 
@@ -57,4 +81,7 @@ def mismatches(records: Iterable[dict]) -> list[dict]:
 
 def to_json(records: Sequence[dict]) -> str:
     """The JSON text of ``verification.json``: the records without timing, in the given order."""
-    return json.dumps([{k: r.get(k) for k in FIELDS} for r in records], indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps([{k: r.get(k) for k in FIELDS} for r in records], indent=2, ensure_ascii=False)
+        + "\n"
+    )

@@ -6,7 +6,7 @@ is convex. For twice differentiable :math:`f` on :math:`\mathbb{R}` the best con
 :math:`\mu^* = \inf_x f''(x)`; :math:`f` is strongly convex iff :math:`\mu^* > 0`.
 
 References:
-    Y. Nesterov, *Lectures on Convex Optimization*, 2nd ed., 2018, Def. 2.1.3 and Thm. 2.1.10-2.1.11.
+    Y. Nesterov, *Lectures on Convex Optimization*, 2nd ed., 2018, Def. 2.1.3, Thm. 2.1.10-2.1.11.
     S. Boyd, L. Vandenberghe, *Convex Optimization*, 2004, Sec. 9.1.2.
 """
 
@@ -41,8 +41,10 @@ def _nonsmooth_example() -> str:
     right = sp.limit((f.subs(x, s) - f.subs(x, 0)) / s, s, 0, "+")
     left = sp.limit((f.subs(x, s) - f.subs(x, 0)) / s, s, 0, "-")
     proved(h, what="h of x^2 + |x|")
-    return (f"f(x) = x^2 + |x|: h = f - x^2 = |x| is convex (abs.proof), so f is 2-strongly convex, "
-            f"but its one-sided derivatives at 0 are {left} and {right}")
+    return (
+        f"f(x) = x^2 + |x|: h = f - x^2 = |x| is convex (abs.proof), so f is 2-strongly convex, "
+        f"but its one-sided derivatives at 0 are {left} and {right}"
+    )
 
 
 @claim(
@@ -54,14 +56,17 @@ def _nonsmooth_example() -> str:
     numeric=NumericCheck(
         {"x": (-5, 5), "y": (-5, 5)},
         # Instance f = x^2 + x^4/12 (f'' = 2 + x^2 >= 2, mu = 2).
-        lambda p: (p["x"] - p["y"]) * ((2 * p["x"] + p["x"] ** 3 / 3) - (2 * p["y"] + p["y"] ** 3 / 3))
-        >= 2 * (p["x"] - p["y"]) ** 2 - mpmath.mpf(10) ** -30,
+        lambda p: (
+            (p["x"] - p["y"]) * ((2 * p["x"] + p["x"] ** 3 / 3) - (2 * p["y"] + p["y"] ** 3 / 3))
+            >= 2 * (p["x"] - p["y"]) ** 2 - mpmath.mpf(10) ** -30
+        ),
     ),
 )
 def _first_order() -> Outcome:
-    # grad h = grad f - mu x; per coordinate the monotonicity gap of h is that of f minus mu |x-y|^2.
+    # grad h = grad f - mu x: per coordinate, h's monotonicity gap is f's minus mu (x_i - y_i)^2.
     per_coordinate = provers.identity(
-        (xi - yi) * ((gxi - mu * xi) - (gyi - mu * yi)), (xi - yi) * (gxi - gyi) - mu * (xi - yi) ** 2
+        (xi - yi) * ((gxi - mu * xi) - (gyi - mu * yi)),
+        (xi - yi) * (gxi - gyi) - mu * (xi - yi) ** 2,
     )
     method = proved(per_coordinate, what="strong first-order form")
     return Outcome(
@@ -72,7 +77,8 @@ def _first_order() -> Outcome:
         counterexample=_nonsmooth_example(),
         gap=NEEDS.format(form="first-order", degree=""),
         correction=r"f \text{ differentiable}, \mu > 0: \forall x, y\ \langle x - y, \nabla f(x) - "
-        r"\nabla f(y) \rangle \geq \mu \|x - y\|^2 \Leftrightarrow f - \tfrac{\mu}{2}\|\cdot\|^2 \text{ convex}",
+        r"\nabla f(y) \rangle \geq \mu \|x - y\|^2 \Leftrightarrow f - \tfrac{\mu}{2}\|\cdot\|^2 "
+        r"\text{ convex}",
     )
 
 
@@ -93,12 +99,14 @@ def _second_order() -> Outcome:
     hess = provers.derivative(mu / 2 * x**2, x, mu, order=2)
     return Outcome(
         "gap",
-        "Hess h = Hess f - mu I and <v, (Hess f - mu I) v> = <v, Hess f v> - mu ||v||^2, so the form "
+        "Hess h = Hess f - mu I and <v, (Hess f - mu I) v> = <v, Hess f v> - mu ||v||^2, so the "
+        "form "
         "is the second-order condition for h (conditions.second-order). "
         + proved(per_coordinate, hess, what="strong second-order form"),
         counterexample=_nonsmooth_example(),
         gap=NEEDS.format(form="second-order", degree="twice "),
-        correction=r"f \text{ twice differentiable}, \mu > 0: \forall x\ \nabla^2 f(x) \succeq \mu I "
+        correction=r"f \text{ twice differentiable}, \mu > 0: \forall x\ \nabla^2 f(x) \succeq "
+        r"\mu I "
         r"\Leftrightarrow f - \tfrac{\mu}{2}\|\cdot\|^2 \text{ convex}",
     )
 
@@ -114,7 +122,8 @@ def _second_order() -> Outcome:
         {"alpha": (0, 1), "x": (-5, 5), "y": (-5, 5)},
         lambda p: approx_eq(
             (p["alpha"] * p["x"] + (1 - p["alpha"]) * p["y"]) ** 2
-            - p["alpha"] * p["x"] ** 2 - (1 - p["alpha"]) * p["y"] ** 2,
+            - p["alpha"] * p["x"] ** 2
+            - (1 - p["alpha"]) * p["y"] ** 2,
             -p["alpha"] * (1 - p["alpha"]) * (p["x"] - p["y"]) ** 2,
         ),
     ),
@@ -131,7 +140,7 @@ def _h_convex() -> Outcome:
     return Outcome("true", "per coordinate: " + proved(norm_gap, *both, what="h-convex form"))
 
 
-# ------------------------------------------------------------------------------ which are strongly convex?
+# ------------------------------------------------------------------- which are strongly convex?
 def _no_mu(second, witness, name: str) -> str:
     """Prove that for every mu > 0, h'' = f'' - mu < 0 at x = witness(mu) (so h is not convex)."""
     at = sp.simplify(second.subs(x, witness))
@@ -147,7 +156,9 @@ def _no_mu(second, witness, name: str) -> str:
     recorded="true",
     numeric=NumericCheck(
         {"x": (-5, 5), "y": (-5, 5)},
-        lambda p: approx_eq((p["x"] - p["y"]) * (2 * p["x"] - 2 * p["y"]), 2 * (p["x"] - p["y"]) ** 2),
+        lambda p: approx_eq(
+            (p["x"] - p["y"]) * (2 * p["x"] - 2 * p["y"]), 2 * (p["x"] - p["y"]) ** 2
+        ),
     ),
 )
 def _which_quadratic() -> Outcome:
@@ -173,8 +184,10 @@ def _which_quadratic() -> Outcome:
     recorded="true",
     numeric=NumericCheck(
         {"mu": ("1/1000", 100)},
-        lambda p: abs(mpmath.mpf(1) / 2) - p["mu"] / 2 * mpmath.mpf(1) / 4
-        > (abs(mpmath.mpf(1)) - p["mu"] / 2) / 2,
+        lambda p: (
+            abs(mpmath.mpf(1) / 2) - p["mu"] / 2 * mpmath.mpf(1) / 4
+            > (abs(mpmath.mpf(1)) - p["mu"] / 2) / 2
+        ),
     ),
 )
 def _which_abs() -> Outcome:
@@ -239,20 +252,25 @@ def _which_logistic() -> Outcome:
 def _which_log() -> Outcome:
     second = provers.derivative(sp.log(x), x, -1 / x**2, order=2, assumptions=(x > 0,))
     below = provers.inequality(-1 / x**2 - mu, "<", sp.Integer(0), assumptions=(x > 0, mu > 0))
-    return Outcome("true", "f'' = -1/x^2 < 0 < mu everywhere: " + proved(second, below, what="log x"))
+    return Outcome(
+        "true", "f'' = -1/x^2 < 0 < mu everywhere: " + proved(second, below, what="log x")
+    )
 
 
-# ------------------------------------------------------------------------------ Concave functions
+# ---------------------------------------------------------------------------- Concave functions
 @claim(
     "concave.definition",
     slide="Concave functions",
     statement=r"f \text{ is convex} \Leftrightarrow h(x) = -f(x) \text{ is concave}",
-    assumptions=r"concave: $h(\alpha x + (1-\alpha)y) \ge \alpha h(x) + (1-\alpha) h(y)$, $\alpha \in [0, 1]$",
+    assumptions=r"concave: $h(\alpha x + (1-\alpha)y) \ge \alpha h(x) + (1-\alpha) h(y)$, $\alpha "
+    r"\in [0, 1]$",
     recorded="true",
     numeric=NumericCheck(
         {"f_x": (-5, 5), "f_y": (-5, 5), "f_z": (-5, 5), "alpha": (0, 1)},
-        lambda p: (p["f_z"] <= p["alpha"] * p["f_x"] + (1 - p["alpha"]) * p["f_y"])
-        == (-p["f_z"] >= p["alpha"] * -p["f_x"] + (1 - p["alpha"]) * -p["f_y"]),
+        lambda p: (
+            (p["f_z"] <= p["alpha"] * p["f_x"] + (1 - p["alpha"]) * p["f_y"])
+            == (-p["f_z"] >= p["alpha"] * -p["f_x"] + (1 - p["alpha"]) * -p["f_y"])
+        ),
     ),
 )
 def _concave_definition() -> Outcome:
@@ -270,12 +288,16 @@ def _concave_definition() -> Outcome:
     recorded="true",
     numeric=NumericCheck(
         {"x": ("1/10", 100)},
-        lambda p: abs(mpmath.diff(mpmath.log, p["x"], 2) + 1 / p["x"] ** 2)
-        <= mpmath.mpf(10) ** -15 * (1 + 1 / p["x"] ** 2),
+        lambda p: (
+            abs(mpmath.diff(mpmath.log, p["x"], 2) + 1 / p["x"] ** 2)
+            <= mpmath.mpf(10) ** -15 * (1 + 1 / p["x"] ** 2)
+        ),
     ),
 )
 def _log_second() -> Outcome:
-    return decide(provers.derivative(sp.log(x), x, -1 / x**2, order=2, assumptions=(x > 0,)), what="log''")
+    return decide(
+        provers.derivative(sp.log(x), x, -1 / x**2, order=2, assumptions=(x > 0,)), what="log''"
+    )
 
 
 @claim(
@@ -287,4 +309,6 @@ def _log_second() -> Outcome:
     numeric=NumericCheck({"x": ("1/1000", 100)}, lambda p: -1 / p["x"] ** 2 <= 0),
 )
 def _log_nonpos() -> Outcome:
-    return decide(provers.inequality(-1 / x**2, "<=", sp.Integer(0), assumptions=(x > 0,)), what="-1/x^2 <= 0")
+    return decide(
+        provers.inequality(-1 / x**2, "<=", sp.Integer(0), assumptions=(x > 0,)), what="-1/x^2 <= 0"
+    )

@@ -55,7 +55,8 @@ def test_ids_are_unique_and_namespaced():
 
 def test_every_claim_states_something():
     for c in verify.all_claims():
-        assert c.statement.strip() and c.assumptions.strip()
+        assert c.statement.strip()
+        assert c.assumptions.strip()
         assert c.recorded in ("true", "false", "gap")
 
 
@@ -99,17 +100,17 @@ def test_bad_id_is_rejected():
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "message"),
     [
-        {"verdict": "yes", "method": "m"},
-        {"verdict": "true", "method": ""},
-        {"verdict": "false", "method": "m", "counterexample": "x = 1"},
-        {"verdict": "false", "method": "m", "correction": "c"},
-        {"verdict": "gap", "method": "m", "correction": "c"},
+        ({"verdict": "yes", "method": "m"}, "verdict"),
+        ({"verdict": "true", "method": ""}, "method"),
+        ({"verdict": "false", "method": "m", "counterexample": "x = 1"}, "correction"),
+        ({"verdict": "false", "method": "m", "correction": "c"}, "counterexample"),
+        ({"verdict": "gap", "method": "m", "correction": "c"}, "gap"),
     ],
 )
-def test_incomplete_outcomes_are_rejected(kwargs):
-    with pytest.raises(ValueError):
+def test_incomplete_outcomes_are_rejected(kwargs, message):
+    with pytest.raises(ValueError, match=message):
         claims.Outcome(**kwargs)
 
 
@@ -124,9 +125,14 @@ def test_decide_refuses_a_refutation_without_a_proved_correction():
         claims.decide(wrong, what="test")
     with pytest.raises(claims.UndecidedError):
         claims.decide(wrong, what="test", correction="c", repaired=(wrong,))
-    out = claims.decide(wrong, what="test", correction="(x+1)^2 = x^2 + 2x + 1",
-                        repaired=(provers.identity((x + 1) ** 2, x**2 + 2 * x + 1),))
-    assert out.verdict == "false" and "x = " in out.counterexample
+    out = claims.decide(
+        wrong,
+        what="test",
+        correction="(x+1)^2 = x^2 + 2x + 1",
+        repaired=(provers.identity((x + 1) ** 2, x**2 + 2 * x + 1),),
+    )
+    assert out.verdict == "false"
+    assert "x = " in out.counterexample
 
 
 def test_numeric_check_validation():
@@ -137,4 +143,6 @@ def test_numeric_check_validation():
     with pytest.raises(ValueError, match="counterexample"):
         NumericCheck({"x": (0, 1)}, lambda p: True, expect="fails")
     with pytest.raises(ValueError, match="lacks"):
-        NumericCheck({"x": (0, 1), "y": (0, 1)}, lambda p: True, expect="fails", counterexample={"x": 0})
+        NumericCheck(
+            {"x": (0, 1), "y": (0, 1)}, lambda p: True, expect="fails", counterexample={"x": 0}
+        )

@@ -24,20 +24,27 @@ def test_full_run_writes_every_claim_and_exits_zero(tmp_path, capsys):
         assert KEYS <= set(r)
         assert r["verdict"] == r["recorded"]
         if r["verdict"] == "true":
-            assert r["counterexample"] is None and r["gap"] is None and r["correction"] is None
+            assert r["counterexample"] is None
+            assert r["gap"] is None
+            assert r["correction"] is None
         if r["verdict"] == "false":
-            assert r["counterexample"] and r["correction"]
+            assert r["counterexample"]
+            assert r["correction"]
         if r["verdict"] == "gap":
-            assert r["gap"] and r["correction"]
+            assert r["gap"]
+            assert r["correction"]
     out = capsys.readouterr().out
-    assert "== Example: Quadratic" in out and "quadratic.line2" in out and "counterexample:" in out
+    assert "== Example: Quadratic" in out
+    assert "quadratic.line2" in out
+    assert "counterexample:" in out
 
 
 def test_only_selects_claims(tmp_path, capsys):
     assert main(["verify", "--out", str(tmp_path), "--only", "quadratic.line2", "exp.proof"]) == 0
     records = json.loads((tmp_path / "verification.json").read_text())
     assert [r["id"] for r in records] == ["quadratic.line2", "exp.proof"]
-    assert records[0]["verdict"] == "false" and records[1]["verdict"] == "gap"
+    assert records[0]["verdict"] == "false"
+    assert records[1]["verdict"] == "gap"
     assert "gap:" in capsys.readouterr().out
 
 

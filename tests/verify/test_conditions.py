@@ -1,4 +1,4 @@
-"""Slides "Properties of convex functions" (and continued), "Convex Functions: Alternative Definitions"."""
+"""Slides "Properties of convex functions" (and continued) and the alternative definitions."""
 
 from __future__ import annotations
 
@@ -36,14 +36,16 @@ def test_composition_counterexample_is_exact():
     x = sp.Symbol("x", real=True)
     f = lambda u: (u - 1) ** 2  # noqa: E731
     h = f(x**2)
-    assert sp.diff(f(x), x, 2) == 2 and sp.diff(x**2, x, 2) == 2
+    assert sp.diff(f(x), x, 2) == 2
+    assert sp.diff(x**2, x, 2) == 2
     assert h.subs(x, 0) > (h.subs(x, 1) + h.subs(x, -1)) / 2
     assert sp.diff(h, x, 2).subs(x, 0) == -4
 
 
 def test_first_order_gap_is_differentiability():
     out = verify.run("conditions.first-order")
-    assert "differentiable" in out.gap and "|x|" in out.counterexample
+    assert "differentiable" in out.gap
+    assert "|x|" in out.counterexample
 
 
 def test_psd_quadratic_form_sees_only_the_symmetric_part():
@@ -58,6 +60,9 @@ def test_negative_combination_is_rejected():
     x, y, a = sp.symbols("x y alpha", real=True)
     h = -(x**2)
     check = provers.inequality(
-        h.subs(x, a * x + (1 - a) * y), "<=", a * h + (1 - a) * h.subs(x, y), assumptions=(a >= 0, a <= 1)
+        h.subs(x, a * x + (1 - a) * y),
+        "<=",
+        a * h + (1 - a) * h.subs(x, y),
+        assumptions=(a >= 0, a <= 1),
     )
     assert not check.holds

@@ -61,17 +61,23 @@ def test_quadratic_line2_is_off_by_the_cross_term_only():
 
 def test_abs_line2_needs_alpha_in_unit_interval():
     check = provers.identity(cv.ABS_L1, cv.ABS_L2, assumptions=(cv.a > 1,))
-    assert not check.holds and check.counterexample["alpha"] > 1
+    assert not check.holds
+    assert check.counterexample["alpha"] > 1
 
 
 def test_exp_gap_names_the_missing_case():
     out = verify.run("exp.proof")
-    assert "x < y" in out.gap and "x = y" in out.gap
+    assert "x < y" in out.gap
+    assert "x = y" in out.gap
 
 
 def test_exp_termwise_bound_fails_for_x_below_y():
     # The termwise step alpha^n (x - y)^n <= alpha (x - y)^n is what breaks for x < y (odd n).
     t = cv.x - cv.y
-    check = provers.inequality(cv.a**3 * t**3, "<=", cv.a * t**3, assumptions=(*cv.UNIT, cv.x < cv.y))
+    check = provers.inequality(
+        cv.a**3 * t**3, "<=", cv.a * t**3, assumptions=(*cv.UNIT, cv.x < cv.y)
+    )
     assert not check.holds
-    assert provers.inequality(cv.a**3 * t**3, "<=", cv.a * t**3, assumptions=(*cv.UNIT, cv.x > cv.y)).holds
+    assert provers.inequality(
+        cv.a**3 * t**3, "<=", cv.a * t**3, assumptions=(*cv.UNIT, cv.x > cv.y)
+    ).holds

@@ -35,11 +35,18 @@ def _points(check: NumericCheck):
     )
 
 
-CORE_TOPICS = ("verify.convexity", "verify.conditions", "verify.derivatives", "verify.strong_convexity")
+CORE_TOPICS = (
+    "verify.convexity",
+    "verify.conditions",
+    "verify.derivatives",
+    "verify.strong_convexity",
+)
 
 
 def test_every_convexity_claim_has_a_numeric_cross_check():
-    missing = [c.id for c in verify.all_claims() if c.check.__module__ in CORE_TOPICS and c.numeric is None]
+    missing = [
+        c.id for c in verify.all_claims() if c.check.__module__ in CORE_TOPICS and c.numeric is None
+    ]
     assert not missing
 
 
@@ -70,7 +77,8 @@ def test_false_claims_counterexamples_reproduce(claim):
         assert _frac(lo) <= point[name] <= _frac(hi)
     assert in_domain(check, point)
     assert not evaluate(check, point)
-    assert claim.recorded == "false" and verify.run(claim).verdict == "false"
+    assert claim.recorded == "false"
+    assert verify.run(claim).verdict == "false"
 
 
 def test_a_wrong_statement_is_caught_numerically():
