@@ -45,8 +45,9 @@ def available() -> bool:
 
 def _take(xp: Any, table: Any, idx: Any, out: Any) -> Any:
     if xp is np:
-        # mode="clip" skips the bounds-check buffering; the indices are in range by construction.
-        return np.take(table, idx, axis=1, out=out, mode="clip")
+        # The indices are in range by construction; mode="wrap" skips the buffered bounds check
+        # of mode="raise" and is the fastest unchecked gather.
+        return np.take(table, idx, axis=1, out=out, mode="wrap")
     return xp.take(table, idx, axis=1, out=out)
 
 
