@@ -14,7 +14,7 @@ import numpy as np
 
 from sgd_suite.cli import UsageError
 from sgd_suite.experiments import Experiment, build
-from sgd_suite.experiments import run as run_experiment
+from sgd_suite.runs import run as run_experiment
 
 
 def one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

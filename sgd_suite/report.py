@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import platform
 import time
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from sgd_suite import experiments as catalogue
+from sgd_suite import runs
 from sgd_suite import markdown
 from sgd_suite.atomic import write_text_atomic
 from sgd_suite.publish import staged_dir
@@ -131,15 +133,15 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         sims = []
         for exp in exps:
             bar.set_postfix_str(exp.id)
-            sims.append(catalogue.run(exp, seed=options.seed, backend=options.backend,
-                                      engine=options.engine, delta=options.delta,
-                                      trajectories=options.trajectories))
+            sims.append(runs.run(exp, seed=options.seed, backend=options.backend,
+                                 engine=options.engine, delta=options.delta,
+                                 trajectories=options.trajectories))
             bar.update()
         t_sims = time.perf_counter() - start - t_claims
         bar.set_postfix_str("figures")
         (tmp / FIGURE_DIR).mkdir()
-        gd = catalogue.gd_rate_runs()
-        noise_curve = catalogue.noise_ball_curve()
+        gd = runs.gd_rate_runs()
+        noise_curve = runs.noise_ball_curve()
         figures = draw_all(sims, gd, tmp / FIGURE_DIR, relative_to=tmp, noise_curve=noise_curve)
         bar.update()
         record = {
@@ -153,6 +155,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
                 "engine_requested": options.engine,
                 "engines": sorted({s["parameters"]["engine"] for s in sims}),
                 "device": ", ".join(sorted({s["parameters"]["device"] for s in sims})) or "—",
+                "platform": platform.platform(), "cpu_count": os.cpu_count(),
                 "trajectories_override": options.trajectories, "delta": options.delta,
                 "versions": _versions(), "started_utc": started,
                 "claims_time_s": t_claims, "simulations_time_s": t_sims,

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import verify
 from sgd_suite import experiments as ex
+from sgd_suite import runs
 
 
 def test_quick_runs_are_full_runs_with_identical_parameters():
@@ -57,10 +58,10 @@ def test_one_dimensional_quadratic_needs_mu_equal_L():
 
 
 def test_gd_rate_runs_hold_and_a_faster_claimed_rate_is_rejected():
-    runs = ex.gd_rate_runs(max_steps=40)
-    assert all(r["passed"] for r in runs)
-    for r in runs:
+    gd = runs.gd_rate_runs(max_steps=40)
+    assert all(r["passed"] for r in gd)
+    for r in gd:
         t = np.arange(len(r["dist"]))
         kappa = (r["L"] - r["mu"]) / (r["L"] + r["mu"])
         too_fast = (0.9 * kappa) ** t * r["dist"][0]
-        assert not ex.within_rate(r["dist"], too_fast)
+        assert not runs.within_rate(r["dist"], too_fast)

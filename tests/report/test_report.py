@@ -13,6 +13,7 @@ import verify
 import verify.records
 from sgd_suite import cli, report
 from sgd_suite import experiments as catalogue
+from sgd_suite import runs
 
 COMMITTED = Path(__file__).resolve().parents[2] / "reports" / "verification.json"
 
@@ -56,7 +57,7 @@ def previous_report(tmp_path):
 def test_failure_mid_run_leaves_previous_report_intact(previous_report, monkeypatch):
     _fake_claims(monkeypatch)
     calls = []
-    real_run = catalogue.run
+    real_run = runs.run
 
     def failing_run(exp, **kw):
         calls.append(exp.id)
@@ -64,7 +65,7 @@ def test_failure_mid_run_leaves_previous_report_intact(previous_report, monkeypa
             raise RuntimeError("simulated crash in the second experiment")
         return real_run(exp, **{**kw, "trajectories": 1024})
 
-    monkeypatch.setattr(catalogue, "run", failing_run)
+    monkeypatch.setattr(runs, "run", failing_run)
     before = _tree(previous_report)
     with pytest.raises(RuntimeError, match="simulated crash"):
         report.generate(previous_report, report.Options(quick=True, progress=False,
