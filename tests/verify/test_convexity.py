@@ -22,6 +22,7 @@ EXPECTED = {
     "abs.line2": "true",
     "abs.proof": "true",
     "exp.line1": "true",
+    "exp.line1-series": "true",
     "exp.line2": "true",
     "exp.line3": "true",
     "exp.line4": "true",
