@@ -216,9 +216,10 @@ def mean_iterate_vs_gd(
     return _save(fig, path)
 
 
-def _params(p: Mapping) -> str:
-    s = (f"d={p['dim']}, n={p['n']}, μ={p['mu']:.3g}, L={p['L']:.3g}, M={p['M']:.3g}, "
-         f"α={p['alpha']:.4g}")
+def _params(p: Mapping, *, alpha: bool = True) -> str:
+    s = f"d={p['dim']}, n={p['n']}, μ={p['mu']:.3g}, L={p['L']:.3g}, M={p['M']:.3g}"
+    if alpha:
+        s += f", α={p['alpha']:.4g}"
     if p["batch"] != 1:
         s += f", batch={p['batch']}"
     return s + f", N={p['trajectories']} runs"
@@ -284,7 +285,8 @@ def draw_all(sims: Sequence[Mapping], gd: Sequence[Mapping], folder: Path, *,
     if runs := by_group.get("step-size"):
         path = step_size_violation([curve(s, f"{s['id']}: α={s['parameters']['alpha']:.3g}, "
                                              f"2/(L+μ)={s['parameters']['max_step']:.4g}\n"
-                                             f"{_params(s['parameters'])}") for s in runs],
+                                             f"{_params(s['parameters'], alpha=False)}")
+                                    for s in runs],
                                    folder / "step_size.png")
         add(path, "The step-size condition is needed",
             "Same quadratic and start (along the eigenvector of L) with α just inside and just "
