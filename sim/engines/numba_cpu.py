@@ -5,8 +5,10 @@ unit of work is one reduction block (:data:`sim.stats.BLOCK` consecutive traject
 state, a ``(d, size)`` local array (80 KiB at d = 10, resident in L2), is advanced through all
 ``T`` steps and the block's statistics of each step are reduced at once, exactly as
 :func:`sim.stats.block_reduce` does (two-pass mean and :math:`M_2`, maximum, mean error);
-blocks run in parallel (``numba.prange``). Trajectories are the inner, unit-stride loop so
-that the update vectorises.
+blocks run in parallel on a thread pool (the compiled block kernel releases the GIL; unlike
+``numba.prange`` this compiles in seconds and is safe to call from several threads at once,
+e.g. a threaded Dask worker). Trajectories are the inner, unit-stride loop, so the update
+vectorises.
 
 Sample indices come from the counter-based formula of :mod:`sim.rng`
 (:math:`u = \\operatorname{mix}(k_j + c_m)`, index :math:`\\lfloor u n / 2^{64}\\rfloor` with
@@ -47,6 +49,7 @@ try:
     import numba
 except ImportError:  # the engine is optional
     numba = None
+
 
 def spec_kind(spec) -> str:
     """``"quadratic"`` or ``"logistic"`` for a problem spec; TypeError otherwise."""
@@ -167,6 +170,7 @@ def run_chunk(spec, *, alpha: float, steps: int, seed: int, start: int, count: i
 
 
 if numba is not None:
+    # the constants of sim.rng itself, so that the two cannot drift apart
     _MUL1 = np.uint64(rng._MUL1)
     _MUL2 = np.uint64(rng._MUL2)
     _MASK32 = np.uint64(0xFFFFFFFF)
