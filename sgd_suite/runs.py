@@ -13,9 +13,9 @@ import numpy as np
 
 from sgd_suite.experiments import (
     GD_RATE_CLAIMS,
-    NOISE_BALL_PROBLEM,
     Experiment,
     build,
+    catalogue,
     quadratic_problem,
 )
 
@@ -99,15 +99,15 @@ def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
 def noise_ball_curve(*, points: int = 60, tol: float = 1e-12) -> dict:
     """Exact and lecture's noise-ball level on a grid of step sizes in (0, 2/(L+mu)].
 
+    On the problem of the "noise-ball" runs of the catalogue.
+
     The exact limit is ``exact_mean_sq_dist`` from the optimum after enough steps that the
     remaining transient factor :math:`(1-\\alpha\\mu)^{2T}` is below ``tol``; the lecture's is
     :math:`\\alpha M/(2\\mu-\\alpha\\mu^2)` (``sim.theory.noise_ball``).
     """
     from sim.theory import max_step, noise_ball
 
-    spec = dict(NOISE_BALL_PROBLEM)
-    del spec["problem"]
-    problem, _ = quadratic_problem(spread=1.0, data_seed=0, **spec)
+    problem, _ = build(next(e for e in catalogue() if e.group == "noise-ball"))
     alphas = np.linspace(0, max_step(problem.mu, problem.L), points + 1)[1:]
     exact = []
     for a in alphas:

@@ -65,3 +65,20 @@ def test_gd_rate_runs_hold_and_a_faster_claimed_rate_is_rejected():
         kappa = (r["L"] - r["mu"]) / (r["L"] + r["mu"])
         too_fast = (0.9 * kappa) ** t * r["dist"][0]
         assert not runs.within_rate(r["dist"], too_fast)
+
+
+def test_noise_ball_curve_matches_the_runs_exact_values():
+    """The figure's exact curve, evaluated at a run's step size, is that run's exact limit."""
+    curve = runs.noise_ball_curve(points=8)
+    assert np.all(curve["exact_limit"] <= curve["lecture_limit"] * (1 + 1e-12))
+    # At alpha = 2/(L+mu) on the spectrum {mu, L} the lecture's limit is attained.
+    assert curve["exact_limit"][-1] == pytest.approx(curve["lecture_limit"][-1], rel=1e-9)
+    compared = 0
+    for exp in (e for e in ex.catalogue() if e.group == "noise-ball"):
+        problem, w0 = ex.build(exp)
+        exact = problem.exact_mean_sq_dist(alpha=exp.alpha, steps=exp.steps, w0=w0)[-1]
+        i = np.argmin(np.abs(curve["alpha"] - exp.alpha))
+        if np.isclose(curve["alpha"][i], exp.alpha):
+            assert curve["exact_limit"][i] == pytest.approx(exact, rel=1e-6)
+            compared += 1
+    assert compared >= 3
