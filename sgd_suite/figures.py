@@ -253,8 +253,9 @@ def draw_all(sims: Sequence[Mapping], gd: Sequence[Mapping], folder: Path, *,
         add(path, "Mean squared distance against the bound",
             "Monte Carlo estimate of E‖w_t − w*‖² with its 95% band, the lecture's recursion "
             "bound, the exact value and the noise-ball level, for several (μ, L, α) inside the "
-            "step-size condition. The estimate stays under the bound at every step; in one "
-            "dimension the bound is attained.")
+            "step-size condition. The estimate stays under the bound, within Monte Carlo error, "
+            "at every step; in one dimension the bound is attained, so there the estimate "
+            "fluctuates around it.")
     if (runs := by_group.get("noise-ball")) and noise_curve:
         p = runs[0]["parameters"]
         title = (f"quadratic d={p['dim']}, n={p['n']}, μ={p['mu']:.3g}, L={p['L']:.3g}, "
