@@ -1,9 +1,10 @@
 """The fused CUDA engine: the kernel source compiles; on a GPU it equals the NumPy path.
 
 Without a GPU only the compile check and the import contract run. The compile check builds
-PTX for sm_90 with the local nvcc from the exact source CuPy compiles with NVRTC, plus explicit
-instantiations of both kernels for d in {1, 3, 10, 64} with the argument types the host
-passes; a signature drift between host and kernel, or any compile error, fails it.
+PTX for sm_90 with the local nvcc (warnings are errors) from the exact source CuPy compiles with
+NVRTC, plus explicit instantiations of both kernels for d in {1, 3, 10, 64} with the argument
+types the host passes; a signature drift between host and kernel, or any compile error or
+warning, fails it.
 
 The GPU tests use the tolerances derived in ``test_engine_numba.py``: the kernels apply the
 array engine's tables with round-to-nearest intrinsics in the same order (never contracted to
@@ -15,36 +16,45 @@ reductions (relative error <= 1023 u < 1.2e-13 for the means).
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
+import sys
+import types
 
 import numpy as np
 import pytest
 
 from sim import LogisticRegressionProblem, QuadraticProblem, simulate
+from sim import rng as sim_rng
 from sim.engines import array as array_engine
 from sim.engines import cupy_fused
 from sim.stats import BLOCK
 
 NVCC = shutil.which("nvcc")
 DIMS = (1, 3, 10, cupy_fused.MAX_DIM)
-_QUAD_ARGS = ("const double*, const double*, const u64*, double*, int, int, u64, long long, "
-              "int, int, int, int, double*, double*, double*, double*, int*")
-_LOGI_ARGS = ("const double*, const double*, const double*, double, double, const u64*, "
-              "double*, int, int, u64, long long, int, int, int, int, double*, double*, "
-              "double*, double*, int*")
+KERNELS = ("sgd_quadratic", "sgd_logistic")
+
+
+def kernel_parameters(name: str) -> list[tuple[str, str]]:
+    """``(C type, name)`` of each parameter of a kernel, read from the CUDA source."""
+    found = re.search(rf"^{name}\((.*?)\)\s*\{{", cupy_fused.SOURCE.read_text(), re.S | re.M)
+    assert found, name
+    words = [p.replace("__restrict__", "").split() for p in found.group(1).split(",")]
+    return [(" ".join(w[:-1]), w[-1]) for w in words]
 
 
 def _compile_ptx(source: str, tmp_path) -> subprocess.CompletedProcess:
     lines = [source]
     for d in DIMS:
-        lines.append(f"template __global__ void sgd_quadratic<{d}>({_QUAD_ARGS});")
-        lines.append(f"template __global__ void sgd_logistic<{d}>({_LOGI_ARGS});")
+        for name in KERNELS:
+            lines.append(f"template __global__ void {name}<{d}>"
+                         f"({', '.join(t for t, _ in kernel_parameters(name))});")
     src = tmp_path / "kernels.cu"
     src.write_text("\n".join(lines) + "\n")
     return subprocess.run(
-        [NVCC, "-arch=sm_90", "-std=c++17", "--ptx", "-o", str(tmp_path / "kernels.ptx"),
-         str(src)], capture_output=True, text=True, check=False)
+        [NVCC, "-arch=sm_90", "-std=c++17", "--ptx", "-Werror", "all-warnings", "-o",
+         str(tmp_path / "kernels.ptx"), str(src)], capture_output=True, text=True, check=False)
 
 
 @pytest.mark.skipif(NVCC is None, reason="nvcc is not on PATH")
@@ -53,7 +63,7 @@ def test_kernel_source_compiles_to_ptx_for_sm90(tmp_path):
     assert done.returncode == 0, done.stderr
     ptx = (tmp_path / "kernels.ptx").read_text()
     for d in DIMS:
-        for name in ("sgd_quadratic", "sgd_logistic"):
+        for name in KERNELS:
             mangled = f"{len(name)}{name}ILi{d}E"
             assert any(mangled in line for line in ptx.splitlines() if ".entry" in line), mangled
 
@@ -71,6 +81,101 @@ def test_module_imports_and_is_unavailable_without_cupy():
     if importlib.util.find_spec("cupy") is None:
         assert cupy_fused.available() is False
     assert cupy_fused.SOURCE.is_file()
+
+
+_DTYPES = {"double": np.float64, "int": np.int32, "long long": np.int64, "u64": np.uint64}
+
+
+class _DeviceArray(np.ndarray):
+    """A NumPy array standing in for a CuPy one (``.get()`` copies to the host)."""
+
+    def get(self):
+        return np.array(self)
+
+
+def _fake_cupy() -> types.ModuleType:
+    fake = types.ModuleType("cupy")
+    fake.empty = lambda shape, dtype=np.float64: np.empty(shape, dtype).view(_DeviceArray)
+    fake.full = lambda shape, value, dtype=None: np.full(shape, value, dtype).view(_DeviceArray)
+    fake.asarray = lambda a: np.array(a).view(_DeviceArray)
+    fake.zeros_like = lambda a: np.zeros_like(a).view(_DeviceArray)
+    fake.int32 = np.int32
+    return fake
+
+
+class _RecordingKernel:
+    """Checks every launch against the kernel's C signature, then records it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.params = kernel_parameters(name)
+        self.launches: list[tuple] = []
+
+    def __call__(self, grid, block, args, *, shared_mem=0):
+        assert len(args) == len(self.params), (self.name, len(args), len(self.params))
+        for (ctype, pname), arg in zip(self.params, args, strict=True):
+            base = ctype.replace("const", "").replace("*", "").strip()
+            if ctype.endswith("*"):
+                assert isinstance(arg, np.ndarray), (pname, type(arg))
+                assert arg.flags.c_contiguous, pname
+            else:
+                assert isinstance(arg, np.generic), (pname, type(arg))
+            assert arg.dtype == _DTYPES[base], (pname, ctype, arg.dtype)
+        names = [pname for _, pname in self.params]
+        self.launches.append((grid, block, dict(zip(names, args, strict=True)), shared_mem))
+
+
+@pytest.mark.parametrize("kind", ["quadratic", "logistic"])
+def test_host_launches_match_the_kernel_signature(monkeypatch, kind):
+    """Without a GPU: the host passes each kernel exactly its C parameter types, covers the
+    steps with consecutive launches, and sizes grid, block, shared memory and buffers right."""
+    kernels = {name: _RecordingKernel(name) for name in KERNELS}
+    monkeypatch.setitem(sys.modules, "cupy", _fake_cupy())
+    monkeypatch.setattr(cupy_fused, "_kernels", lambda d: tuple(kernels.values()))
+    monkeypatch.setattr(cupy_fused, "STEPS_PER_LAUNCH", 7)
+    d, n, steps, count, start, seed = 3, 40, 20, 2 * BLOCK + 5, 4 * BLOCK, 17
+    problem = quadratic(d, n, 0) if kind == "quadratic" else logistic(d, n, 0)
+    out = cupy_fused.run_chunk(problem.spec(), alpha=0.1, steps=steps, seed=seed, start=start,
+                               count=count, batch=2, e0=np.ones(d))
+    launches = kernels[f"sgd_{kind}"].launches
+    assert not kernels["sgd_logistic" if kind == "quadratic" else "sgd_quadratic"].launches
+    assert [(a["t0"], a["t1"]) for _, _, a, _ in launches] == [(0, 7), (7, 14), (14, 20)]
+    for grid, block, args, shared in launches:
+        assert grid == (3,)
+        assert block == (BLOCK,)
+        assert (args["n"], args["batch"], args["count"], args["start"]) == (n, 2, count, start)
+        assert args["stream_key"] == sim_rng.seed_keys(seed)[0]
+        assert args["state"].shape == (d, count)
+        assert args["draws"].shape == (steps * 2,)
+        assert args["out_mean"].shape == (steps + 1, 3)
+        assert args["out_vec"].shape == (steps + 1, 3, d)
+        assert shared == d * n * 8
+        assert args["use_shared"] == 1
+    assert out.mean_e.shape == (steps + 1, 3, d)
+    np.testing.assert_array_equal(out.count, [BLOCK, BLOCK, 5])
+
+
+def _valid_quadratic_args() -> list:
+    return [np.zeros((2, 5)), np.zeros(2), np.zeros(4, np.uint64), np.zeros((2, 3)),
+            np.int32(5), np.int32(1), np.uint64(1), np.int64(0), np.int32(3), np.int32(0),
+            np.int32(4), np.int32(1), np.zeros((5, 1)), np.zeros((5, 1)), np.zeros((5, 1)),
+            np.zeros((5, 1, 2)), np.zeros(1, np.int32)]
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda a: a[:-1],                                    # a parameter missing
+        lambda a: [*a[:4], np.int64(5), *a[5:]],             # n as int64, the kernel takes int
+        lambda a: [*a[:2], np.zeros(4, np.int64), *a[3:]],   # draws not uint64
+        lambda a: [*a[:3], np.zeros((3, 2)).T, *a[4:]],      # state not C-contiguous
+    ],
+)
+def test_signature_check_rejects_a_wrong_launch(mutate):
+    kernel = _RecordingKernel("sgd_quadratic")
+    kernel((1,), (BLOCK,), tuple(_valid_quadratic_args()))
+    with pytest.raises(AssertionError):
+        kernel((1,), (BLOCK,), tuple(mutate(_valid_quadratic_args())))
 
 
 # ---------------------------------------------------------------------------------------------
