@@ -1,10 +1,11 @@
 """The fused CUDA engine: the kernel source compiles; on a GPU it equals the NumPy path.
 
-Without a GPU only the compile check and the import contract run. The compile check builds
-PTX for sm_90 with the local nvcc (warnings are errors) from the exact source CuPy compiles with
-NVRTC, plus explicit instantiations of both kernels for d in {1, 3, 10, 64} with the argument
-types the host passes; a signature drift between host and kernel, or any compile error or
-warning, fails it.
+Without a GPU three things run. The compile check builds PTX for sm_90 with the local nvcc
+(warnings are errors) from the exact source CuPy compiles with NVRTC, plus explicit
+instantiations of both kernels for d in {1, 3, 10, 64} with the parameter types read from that
+source. The launch check replaces CuPy by NumPy stand-ins and the kernels by recorders that
+compare every launch with that C signature (count, dtype and layout of each argument), so the
+host side and the kernels cannot drift apart. And the module imports without CuPy.
 
 The GPU tests use the tolerances derived in ``test_engine_numba.py``: the kernels apply the
 array engine's tables with round-to-nearest intrinsics in the same order (never contracted to
