@@ -33,7 +33,7 @@ mpf = mpmath.mpf
     "properties.segment-above",
     slide="Properties of convex functions",
     statement=r"\text{Any line segment we draw between two points lies above the curve}",
-    assumptions=r"$f$ convex, $x \ne y$, $\alpha \in [0, 1]$; \"above\" read as \"on or above\" "
+    assumptions=r"$f$ convex, $x \ne y$, $\alpha \in [0, 1]$; 'above' read as 'on or above' "
     r"(an affine $f$ is convex and its chords lie on the curve)",
     recorded="true",
     numeric=NumericCheck(
