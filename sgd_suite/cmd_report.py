@@ -42,7 +42,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from sgd_suite.report import Options, generate
+    from sgd_suite.report import Options, check_replaceable, generate
 
     if args.trajectories is not None and args.trajectories < 2:
         raise UsageError(f"--trajectories must be an integer >= 2, got {args.trajectories}")
@@ -54,8 +54,7 @@ def run(args) -> int:
 
     resolve_engine(args.engine, resolve_backend(args.backend).name)
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out must be a folder, but {out} is a file")
+    check_replaceable(out)
     result = generate(out, Options(quick=args.quick, seed=args.seed, backend=args.backend,
                                    engine=args.engine, trajectories=args.trajectories,
                                    delta=args.delta, progress=not args.no_progress))

@@ -31,6 +31,7 @@ LECTURE = "Stochastic Gradient Descent: The Workhorse of Machine Learning"
 JSON_NAME = "verification.json"
 MD_NAME = "verification.md"
 FIGURE_DIR = "figures"
+REPORT_ENTRIES = frozenset({JSON_NAME, MD_NAME, FIGURE_DIR})
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,24 @@ def jsonable(x):
     return x
 
 
+def check_replaceable(out: str | Path) -> None:
+    """Refuse to replace a folder that holds anything a report does not write.
+
+    The whole ``out`` folder is swapped for the new report, so a mistyped ``--out`` (say, the
+    repository root) must not be wiped.
+    """
+    out = Path(out)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ValueError(f"--out must be a folder, but {out} is a file")
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in REPORT_ENTRIES)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise ValueError(f"--out {out} holds files that are not part of a report ({shown}); "
+                         "it would be replaced as a whole, so choose an empty or report folder")
+
+
 def generate(out: str | Path, options: Options = Options()) -> Result:
     """Run everything and publish the report folder ``out`` atomically.
 
@@ -122,6 +141,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
 
     import verify
 
+    check_replaceable(out)
     start = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     exps = catalogue.catalogue(quick=options.quick)

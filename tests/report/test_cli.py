@@ -59,6 +59,16 @@ def test_report_out_that_is_a_file(tmp_path, capsys):
     assert f.read_text() == "x"
 
 
+def test_report_refuses_to_replace_a_folder_with_other_files(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("keep me")
+    (tmp_path / "verification.md").write_text("old")
+    assert _main(["report", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "notes.txt" in err[0]
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
 @pytest.mark.parametrize("command", ["simulate", "report"])
 def test_every_flag_has_help(command):
     parser = cli.build_parser()
