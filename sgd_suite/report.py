@@ -23,7 +23,6 @@ import numpy as np
 from sgd_suite import experiments as catalogue
 from sgd_suite import runs
 from sgd_suite import markdown
-from sgd_suite.atomic import write_text_atomic
 from sgd_suite.publish import staged_dir
 from sgd_suite.figures import draw_all
 
@@ -183,9 +182,11 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
             },
         }
         record = jsonable(record)
-        write_text_atomic(tmp / JSON_NAME, json.dumps(record, indent=1, allow_nan=False,
-                                                      ensure_ascii=False) + "\n")
-        write_text_atomic(tmp / MD_NAME, markdown.render(record, figures=figures))
+        # Plain writes: the folder swap makes the whole report atomic, and the files get the
+        # usual permissions (a per-file atomic write would leave mkstemp's private mode).
+        (tmp / JSON_NAME).write_text(json.dumps(record, indent=1, allow_nan=False,
+                                                ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / MD_NAME).write_text(markdown.render(record, figures=figures), encoding="utf-8")
     mismatched = tuple(c["id"] for c in claims if c["verdict"] != c["recorded"])
     unmet = tuple(s["id"] for s in sims if not s["expectation_met"])
     unmet += tuple(f"gd-rate mu={g['mu']:g} L={g['L']:g}" for g in gd if not g["passed"])

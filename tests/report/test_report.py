@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -80,6 +81,10 @@ def test_verdict_differing_from_record_gives_exit_1(tmp_path, monkeypatch, capsy
     monkeypatch.setattr(catalogue, "catalogue", lambda quick=False: [])
     out = tmp_path / "ok"
     assert cli.main(["report", "--quick", "--out", str(out), "--no-progress"]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ("verification.json", "verification.md"):
+        assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask
     flipped = chosen[1].id
     _fake_claims(monkeypatch, flip=flipped)
     out = tmp_path / "bad"
