@@ -12,7 +12,9 @@ processes because the engines already use every core inside a chunk (numba's blo
 so worker processes would add only their start-up (spawning, importing NumPy and numba, loading
 compiled kernels: seconds) and the pickling of the spec and of every result; a second thread
 overlaps one chunk's host-side work (draw keys, copies) with another's kernel. Across machines,
-pass a ``dask.distributed.Client`` connected to the cluster.
+pass a ``dask.distributed.Client`` connected to the cluster; the numba engine then uses
+``NUMBA_NUM_THREADS`` threads per chunk (default: every core), so give each worker process
+one thread and set ``NUMBA_NUM_THREADS`` to its share of the cores.
 """
 
 from __future__ import annotations
@@ -57,13 +59,18 @@ def iter_chunks(scheduler: Any, fn: Callable[[Any], Any], chunk_args: Iterable[A
         if scheduler != LOCAL:
             raise ValueError(f"scheduler must be a dask.distributed.Client or {LOCAL!r}, "
                              f"got {scheduler!r}")
-        with _local_client() as client:
-            yield from _ordered(client, fn, chunk_args, window)
-        return
+        return _on_local_cluster(fn, chunk_args, window)
     if not _is_client(scheduler):
         raise TypeError(f"scheduler must be a dask.distributed.Client or {LOCAL!r}, "
                         f"got {type(scheduler).__name__}")
-    yield from _ordered(scheduler, fn, chunk_args, window)
+    return _ordered(scheduler, fn, chunk_args, window)
+
+
+def _on_local_cluster(fn: Callable[[Any], Any], chunk_args: Iterable[Any],
+                      window: int | None) -> Iterator:
+    # the cluster lives while the results are consumed
+    with _local_client() as client:
+        yield from _ordered(client, fn, chunk_args, window)
 
 
 def _call(fn: Callable[[Any], Any], arg: Any) -> Any:

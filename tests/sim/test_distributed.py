@@ -104,6 +104,6 @@ def test_a_failing_chunk_raises_its_error(client):
         ("dask-local", 0, ValueError, "window"),
     ],
 )
-def test_bad_scheduler_or_window_is_rejected(scheduler, window, error, match):
+def test_bad_scheduler_or_window_is_rejected_at_the_call(scheduler, window, error, match):
     with pytest.raises(error, match=match):
-        list(iter_chunks(scheduler, abs, range(3), window=window))
+        iter_chunks(scheduler, abs, range(3), window=window)
