@@ -1,0 +1,93 @@
+"""The benchmark's peers compute the same SGD statistic as the simulator (no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sgd_suite.cli import main
+from sim import simulate
+from sim.bench import _jax_runner, _python_runner, format_table, run_benchmark, workload
+from sim.check import z_threshold
+
+DELTA = 1e-9
+
+
+@pytest.mark.parametrize(("runner", "trajectories"), [("jax", 4096), ("python", 256)])
+def test_peer_implementations_estimate_the_exact_second_moment(runner, trajectories):
+    """Each peer's per-step mean of |w_t - w*|^2 agrees with the exact value.
+
+    The peer reports no standard error, so it is taken from a simulator run of the same size
+    (same distribution, hence the same standard error up to sampling noise of the estimate
+    itself); two-sided z-test with Bonferroni over the steps, family-wise delta = 1e-9, with the
+    standard error inflated by 1.5 to absorb that noise (sd of a sample sd is ~ 1/sqrt(2N)).
+    """
+    if runner == "jax":
+        pytest.importorskip("jax")
+    problem, alpha, w0 = workload(dim=4, n=32)
+    steps = 15
+    make = _jax_runner if runner == "jax" else _python_runner
+    estimate = make(problem, alpha, w0, trajectories, steps)()
+    if runner == "jax":
+        estimate = np.concatenate([[np.sum((w0 - problem.w_star) ** 2)], estimate])
+    ref = simulate(
+        problem,
+        alpha=alpha,
+        steps=steps,
+        trajectories=trajectories,
+        w0=w0,
+        backend="numpy",
+        engine="array",
+    )
+    exact = problem.exact_mean_sq_dist(alpha=alpha, steps=steps, w0=w0)
+    zthr = z_threshold(DELTA, steps, two_sided=True)
+    assert estimate.shape == exact.shape
+    np.testing.assert_allclose(estimate[0], exact[0], rtol=1e-12)
+    assert np.all(np.abs(estimate[1:] - exact[1:]) <= 1.5 * zthr * ref.stderr[1:])
+
+
+@pytest.mark.slow
+def test_bench_command_writes_a_table_and_json(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    code = main(
+        [
+            "bench",
+            "--trajectories",
+            "128",
+            "--steps",
+            "5",
+            "--dim",
+            "3",
+            "--n",
+            "8",
+            "--repeats",
+            "1",
+            "--json",
+            str(out),
+        ]
+    )
+    assert code == 0
+    report = json.loads(out.read_text())
+    keys = [row["key"] for row in report["rows"]]
+    assert "array/numpy" in keys
+    assert "python" in keys
+    for row in report["rows"]:
+        assert row["seconds"] > 0
+        assert row["traj_steps_per_s"] > 0
+    if "jax" in keys:
+        assert next(r for r in report["rows"] if r["key"] == "jax")["ratio_vs_jax"] == 1.0
+    printed = capsys.readouterr().out
+    assert printed.strip() == format_table(report).strip()
+
+
+def test_bench_rejects_bad_flags(capsys):
+    with pytest.raises(SystemExit):
+        main(["bench", "--steps", "0"])
+    assert "expected an integer >= 1" in capsys.readouterr().err
+
+
+def test_run_benchmark_signature_is_keyword_only():
+    with pytest.raises(TypeError):
+        run_benchmark(10)  # type: ignore[misc]
