@@ -172,3 +172,11 @@ def test_symbol_assumptions_are_premises_and_bound_counterexamples():
     check = provers.inequality(n**2, ">=", 3 * n)  # fails at n = 1, 2 only
     assert not check.holds
     assert check.counterexample["n"] in (1, 2)
+
+
+def test_true_but_unprovable_statement_is_undecided_not_refuted():
+    # e^x >= 1 + x + x^2/2 on x >= 0 is true but beyond the exp facts the relaxation knows: the
+    # relaxation's models must not be passed off as counterexamples.
+    check = provers.inequality(sp.exp(x), ">=", 1 + x + x**2 / 2, assumptions=(x >= 0,))
+    assert check.undecided
+    assert check.detail.startswith("undecided")
