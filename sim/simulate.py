@@ -18,6 +18,7 @@ import numpy as np
 from sim.backend import resolve_backend
 from sim.engines import ChunkResult, resolve_engine
 from sim.result import SimulationResult
+from sim.rng import seed_keys
 from sim.stats import BLOCK, Moments, blocks_to_moments, merge, stderr
 from sim.validation import finite_array, int_at_least, positive_float
 
@@ -80,6 +81,7 @@ def simulate(
     steps = int_at_least("steps", steps, 0)
     trajectories = int_at_least("trajectories", trajectories, 2)
     batch = int_at_least("batch", batch, 1)
+    seed_keys(seed)  # validates the seed before any chunk runs
     if not hasattr(problem, "spec"):
         raise TypeError(
             f"problem must be a simulator problem with .spec(), got {type(problem).__name__}"
