@@ -35,6 +35,8 @@ MAX_DIM = 64
 STEPS_PER_LAUNCH = 256
 """Steps advanced per kernel launch (bounds a launch's duration; results do not depend on it)."""
 
+_MAX_COUNT = 2**31 - BLOCK
+
 _SHARED_TABLE_BYTES = 96 * 1024
 """Data tables up to this size are staged in shared memory, larger ones read from global."""
 
@@ -75,6 +77,9 @@ def run_chunk(spec, *, alpha: float, steps: int, seed: int, start: int, count: i
     if d > MAX_DIM:
         raise ValueError(f"the fused GPU kernels support dimension d <= {MAX_DIM}, got d={d}; "
                          "use engine='array'")
+    if count > _MAX_COUNT:
+        raise ValueError(f"count must be <= {_MAX_COUNT} per chunk (32-bit thread indices), "
+                         f"got {count}; use a smaller chunk_size")
     quadratic_kernel, logistic_kernel = _kernels(d)
     stream_key, _ = rng.seed_keys(seed)
     nb = -(-count // BLOCK)

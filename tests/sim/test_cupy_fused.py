@@ -156,6 +156,16 @@ def test_host_launches_match_the_kernel_signature(monkeypatch, kind):
     np.testing.assert_array_equal(out.count, [BLOCK, BLOCK, 5])
 
 
+@pytest.mark.parametrize(
+    ("d", "count", "match"), [(cupy_fused.MAX_DIM + 1, 5, "dimension"), (2, 2**31, "count")]
+)
+def test_sizes_beyond_the_kernels_are_rejected(monkeypatch, d, count, match):
+    monkeypatch.setitem(sys.modules, "cupy", _fake_cupy())
+    with pytest.raises(ValueError, match=match):
+        cupy_fused.run_chunk(quadratic(d, 3, 0).spec(), alpha=0.1, steps=1, seed=0, start=0,
+                             count=count, batch=1, e0=np.zeros(d))
+
+
 def _valid_quadratic_args() -> list:
     return [np.zeros((2, 5)), np.zeros(2), np.zeros(4, np.uint64), np.zeros((2, 3)),
             np.int32(5), np.int32(1), np.uint64(1), np.int64(0), np.int32(3), np.int32(0),
