@@ -206,31 +206,52 @@ if numba is not None:
         return (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))) + tail
 
     @numba.njit(cache=True, nogil=True, inline="always")
-    def _reduce_step(vec, sq, dev, t, mean, m2, mx, mean_v):
-        """block_reduce of one step for one block: two-pass mean and M2, max, mean of vec.
+    def _max(x):
+        """Largest entry of finite x, with eight independent running maxima (no long chain)."""
+        size = x.shape[0]
+        m0 = m1 = m2 = m3 = m4 = m5 = m6 = m7 = x[0]
+        m = size - size % 8
+        for j in range(0, m, 8):
+            m0 = x[j] if x[j] > m0 else m0
+            m1 = x[j + 1] if x[j + 1] > m1 else m1
+            m2 = x[j + 2] if x[j + 2] > m2 else m2
+            m3 = x[j + 3] if x[j + 3] > m3 else m3
+            m4 = x[j + 4] if x[j + 4] > m4 else m4
+            m5 = x[j + 5] if x[j + 5] > m5 else m5
+            m6 = x[j + 6] if x[j + 6] > m6 else m6
+            m7 = x[j + 7] if x[j + 7] > m7 else m7
+        for j in range(m, size):
+            m0 = x[j] if x[j] > m0 else m0
+        return max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
 
-        vec is (d, size), sq and dev are (size,). Returns True when the block holds a
-        non-finite value or one above OVERFLOW_GUARD.
-        """
-        size = sq.shape[0]
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def _square_norms(vec, sq):
+        """sq[j] = sum_a vec[a, j]^2, summed over a in order (as the array engine does)."""
         sq[:] = 0.0
         for a in range(vec.shape[0]):
             va = vec[a]
-            for j in range(size):
+            for j in range(sq.shape[0]):
                 sq[j] += va[j] * va[j]
+
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def _reduce_step(vec, sq, dev, t, mean, m2, mx, mean_v):
+        """block_reduce of one step for one block: two-pass mean and M2, max, mean of vec.
+
+        vec is (d, size); sq (size,) holds its squared column norms; dev is scratch. Returns
+        True when the block holds a non-finite value (then the mean is NaN or infinite) or
+        one above OVERFLOW_GUARD; the statistics of such a step are discarded by the caller.
+        """
+        size = sq.shape[0]
         mu = _sum(sq) / size
-        top = sq[0]
         for j in range(size):
             dev[j] = (sq[j] - mu) * (sq[j] - mu)
-            # NaN is sticky, as in np.max
-            if sq[j] > top or sq[j] != sq[j]:
-                top = sq[j]
+        top = _max(sq)
         mean[t] = mu
         m2[t] = _sum(dev)
         mx[t] = top
         for a in range(vec.shape[0]):
             mean_v[t, a] = _sum(vec[a]) / size
-        return not top <= OVERFLOW_GUARD
+        return not (top <= OVERFLOW_GUARD and mu <= OVERFLOW_GUARD)
 
     @numba.njit(cache=True, nogil=True, inline="always")
     def _draw(block_keys, c, n, idx):
@@ -253,13 +274,15 @@ if numba is not None:
         dev = np.empty(size)
         idx = np.empty(size, dtype=np.int64)
         first_bad = steps + 1
+        _square_norms(z, sq)
         for t in range(steps + 1):
             if _reduce_step(z, sq, dev, t, mean, m2, mx, mean_v) and t < first_bad:
                 first_bad = t
             if t == steps:
                 break
+            sq[:] = 0.0
             if batch == 1:
-                # one fused pass; the same roundings as the general path below
+                # one fused pass (update and squared norm); the same roundings as below
                 _draw(block_keys, draws[t], n, idx)
                 for a in range(d):
                     za = z[a]
@@ -267,6 +290,7 @@ if numba is not None:
                     da = decay[a]
                     for j in range(size):
                         za[j] = za[j] * da + col[idx[j]]
+                        sq[j] += za[j] * za[j]
                 continue
             acc[:, :] = 0.0
             for s in range(batch):
@@ -282,6 +306,7 @@ if numba is not None:
                 da = decay[a]
                 for j in range(size):
                     za[j] = za[j] * da + acc_a[j]
+                    sq[j] += za[j] * za[j]
         return first_bad
 
     @numba.njit(cache=True, nogil=True, fastmath=False)
@@ -304,6 +329,7 @@ if numba is not None:
         weight = np.empty(size)
         idx = np.empty(size, dtype=np.int64)
         first_bad = steps + 1
+        _square_norms(e, sq)
         for t in range(steps + 1):
             if _reduce_step(e, sq, dev, t, mean, m2, mx, mean_v) and t < first_bad:
                 first_bad = t
@@ -331,10 +357,12 @@ if numba is not None:
                     col = ya_t[a]
                     for j in range(size):
                         acc_a[j] += col[idx[j]] * weight[j]
+            sq[:] = 0.0
             for a in range(d):
                 ea = e[a]
                 acc_a = acc[a]
                 sa = shift[a]
                 for j in range(size):
                     ea[j] = (ea[j] * decay + sa) + acc_a[j] * gain
+                    sq[j] += ea[j] * ea[j]
         return first_bad
