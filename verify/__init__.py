@@ -13,7 +13,14 @@ from verify.claims import Claim, Outcome, all_claims, get, run
 __all__ = ["Claim", "Outcome", "all_claims", "get", "run"]
 
 _TOPICS = ("convexity", "conditions", "derivatives", "strong_convexity")
-_OPTIONAL_TOPICS = ("gradient_descent", "large_scale", "sgd")
+_OPTIONAL_TOPICS = (
+    "gradient_descent",
+    "large_scale",
+    "sgd_expectation",
+    "sgd_decomposition",
+    "sgd_second_moment",
+    "noise_ball",
+)
 
 for _name in _TOPICS:
     importlib.import_module(f"verify.{_name}")

@@ -1,0 +1,225 @@
+r"""Claims of the third "Stochastic Gradient Descent Convergence" slide: the noise ball.
+
+The comparison recursion :math:`b_{t+1} = (1 - \alpha\mu)^2 b_t + \alpha^2 M` has the fixed point
+:math:`b^* = \alpha M/(2\mu - \alpha\mu^2)` and the closed form
+:math:`b_t = (1 - \alpha\mu)^{2t}(b_0 - b^*) + b^*`; it converges for every :math:`b_0` iff
+:math:`0 < \alpha < 2/\mu`. By induction :math:`\mathbf E\|w_t - w^*\|^2 \le b_t`, so the
+:math:`\limsup` (not the limit) is at most :math:`b^*`, and the bound is attained by a
+one-dimensional quadratic with two-point noise. Claim ids ``sgd.noise-ball.*``.
+
+References:
+    L. Bottou, F. E. Curtis, J. Nocedal, SIAM Review 60(2), 2018, Thm. 4.6 (constant step size).
+    E. Moulines, F. Bach, NeurIPS 2011.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import mpmath
+import sympy as sp
+
+from verify import provers
+from verify._sgd_common import SLIDE_CONV, SMALL, STRONG, M
+from verify.claims import Outcome, claim, proved
+from verify.gradient_descent import alpha, mu
+from verify.numeric import NumericCheck, approx_eq, approx_le
+
+__all__ = ["BALL"]
+
+_R = sp.Rational
+BALL = alpha * M / (2 * mu - alpha * mu**2)
+_RHO2 = (1 - alpha * mu) ** 2
+_RECURSION = (mu > 0, alpha > 0, alpha * mu < 2)
+
+
+@claim(
+    "sgd.noise-ball.fixed-point",
+    slide=SLIDE_CONV,
+    statement=r"b \mapsto (1 - \alpha\mu)^2 b + \alpha^2 M \text{ has the fixed point } "
+    r"\frac{\alpha M}{2\mu - \alpha\mu^2}",
+    assumptions=r"\mu > 0, 0 < \alpha < 2/\mu",
+    recorded="true",
+    numeric=NumericCheck(
+        variables={"mu": (_R(1, 10), 5), "s": (_R(1, 100), _R(99, 100)), "M": (0, 10)},
+        # alpha = 2 s / mu covers 0 < alpha < 2/mu.
+        predicate=lambda p: (
+            lambda a: approx_eq(
+                (1 - a * p["mu"]) ** 2 * (a * p["M"] / (2 * p["mu"] - a * p["mu"] ** 2))
+                + a**2 * p["M"],
+                a * p["M"] / (2 * p["mu"] - a * p["mu"] ** 2),
+            )
+        )(2 * p["s"] / p["mu"]),
+    ),
+)
+def _fixed_point() -> Outcome:
+    b = sp.Symbol("b", real=True)
+    checks = (
+        provers.fixed_point(_RHO2 * b + alpha**2 * M, b, BALL, assumptions=_RECURSION),
+        provers.identity(alpha**2 * M / (1 - _RHO2), BALL, assumptions=_RECURSION),
+    )
+    return Outcome("true", proved(*checks, what="noise-ball fixed point"))
+
+
+def _mp_comparison(p, t):
+    """b_t by iterating b -> (1 - a mu)^2 b + a^2 M from b_0, a = 2 s / mu."""
+    a = 2 * p["s"] / p["mu"]
+    b = p["b0"]
+    for _ in range(t):
+        b = (1 - a * p["mu"]) ** 2 * b + a**2 * p["M"]
+    return b, a
+
+
+@claim(
+    "sgd.noise-ball.limit",
+    slide=SLIDE_CONV,
+    statement=r"\lim_{t \rightarrow \infty} \mathbf{E}\left[\|w_t - w^*\|^2\right] \leq "
+    r"\frac{\alpha M}{2\mu - \alpha\mu^2}",
+    assumptions=r"e_{t+1} \le (1 - \alpha\mu)^2 e_t + \alpha^2 M for "
+    r"e_t = \mathbf E\|w_t - w^*\|^2, "
+    r"0 < \alpha \le 2/(L + \mu), M > 0",
+    recorded="gap",
+    numeric=NumericCheck(
+        variables={
+            "mu": (_R(1, 10), 5),
+            "s": (_R(1, 100), _R(99, 100)),
+            "M": (0, 10),
+            "b0": (0, 20),
+            "t": (0, 40),
+        },
+        # The comparison sequence has the closed form rho^t (b_0 - b*) + b*.
+        predicate=lambda p: (
+            lambda b, a: approx_eq(
+                b,
+                (1 - a * p["mu"]) ** (2 * int(p["t"]))
+                * (p["b0"] - a * p["M"] / (2 * p["mu"] - a * p["mu"] ** 2))
+                + a * p["M"] / (2 * p["mu"] - a * p["mu"] ** 2),
+            )
+        )(*_mp_comparison(p, int(p["t"]))),
+    ),
+)
+def _limit() -> Outcome:
+    e, e1, b, b0, P, rho = sp.symbols("e e1 b b0 P rho", real=True)  # P stands for rho^t
+    closed = P * (b0 - BALL) + BALL
+    checks = (
+        # Induction: e_t <= b_t, since b -> rho b + alpha^2 M is nondecreasing (rho >= 0).
+        provers.implies(
+            [e <= b, rho >= 0, e1 <= rho * e + alpha**2 * M], e1 <= rho * b + alpha**2 * M
+        ),
+        # b_t = rho^t (b_0 - b*) + b* solves the recursion.
+        provers.identity(
+            _RHO2 * closed + alpha**2 * M,
+            (_RHO2 * P) * (b0 - BALL) + BALL,
+            assumptions=_RECURSION,
+        ),
+        # rho = (1 - alpha mu)^2 < 1 for the step sizes allowed by the previous slide.
+        provers.implies(list(SMALL), _RHO2 < 1, assumptions=STRONG),
+        # The inequality alone allows e_t = 0, alpha^2 M, 0, ... (no limit): both steps satisfy it.
+        provers.implies(
+            [M > 0, alpha > 0],
+            sp.And(
+                0 <= _RHO2 * alpha**2 * M + alpha**2 * M, alpha**2 * M <= _RHO2 * 0 + alpha**2 * M
+            ),
+        ),
+    )
+    return Outcome(
+        "gap",
+        "comparison by induction, closed form of b_t, rho < 1, oscillating witness: "
+        + proved(*checks, what="limsup bound"),
+        counterexample="the recursive inequality is satisfied by e_t = 0, alpha^2 M, 0, alpha^2 M, "
+        "... (M > 0), which has no limit",
+        correction=r"\limsup_{t\to\infty} \mathbf{E}\|w_t - w^*\|^2 \le \lim_{t\to\infty} b_t = "
+        r"\frac{\alpha M}{2\mu - \alpha\mu^2},\ b_t = (1 - \alpha\mu)^{2t}(b_0 - b^*) + b^*",
+        gap="The derivation bounds E||w_t - w*||^2 by the comparison sequence b_t; it does not "
+        "show that E||w_t - w*||^2 converges, so only the limsup is bounded",
+    )
+
+
+@claim(
+    "sgd.noise-ball.convergence",
+    slide=SLIDE_CONV,
+    statement=r"\text{this converges to a fixed point of } b \mapsto (1 - \alpha\mu)^2 b "
+    r"+ \alpha^2 M "
+    r"\text{ (for every } b_0) \iff 0 < \alpha < 2/\mu",
+    assumptions=r"\mu > 0, M \ge 0; implied by 0 < \alpha \le 2/(L + \mu)",
+    recorded="true",
+    numeric=NumericCheck(
+        variables={
+            "mu": (_R(1, 10), 5),
+            "s": (_R(1, 100), _R(99, 100)),
+            "M": (0, 10),
+            "b0": (0, 20),
+            "t": (0, 40),
+        },
+        predicate=lambda p: (
+            lambda b, a: approx_le(
+                abs(b - a * p["M"] / (2 * p["mu"] - a * p["mu"] ** 2)),
+                abs(p["b0"] - a * p["M"] / (2 * p["mu"] - a * p["mu"] ** 2)),
+            )
+        )(*_mp_comparison(p, int(p["t"]))),
+    ),
+)
+def _convergence() -> Outcome:
+    checks = (
+        provers.implies(
+            [alpha > 0, alpha * mu < 2], sp.And(_RHO2 >= 0, _RHO2 < 1), assumptions=[mu > 0]
+        ),
+        # Conversely rho >= 1 outside (0, 2/mu): |b_t - b*| = rho^t |b_0 - b*| does not tend to 0.
+        provers.implies([sp.Or(alpha <= 0, alpha * mu >= 2)], _RHO2 >= 1, assumptions=[mu > 0]),
+        provers.implies(list(SMALL), alpha * mu < 2, assumptions=STRONG),
+    )
+    return Outcome("true", proved(*checks, what="convergence of the comparison recursion"))
+
+
+def _mp_exact_second_moment(p, steps):
+    """E[w_t^2] for f(w; x) = mu (w - x)^2/2, x = +-sx, w_0 = 0, by enumerating all 2^t paths."""
+    a = 2 * p["s"] / p["mu"]
+    total = mpmath.mpf(0)
+    for signs in itertools.product((1, -1), repeat=steps):
+        w = mpmath.mpf(0)
+        for sign in signs:
+            w = w - a * p["mu"] * (w - sign * p["sx"])
+        total += w**2
+    return total / 2**steps, a
+
+
+@claim(
+    "sgd.noise-ball.tight",
+    slide=SLIDE_CONV,
+    statement=r"\text{SGD (constant step) converges to a noise ball, not to the optimum}",
+    assumptions=r"example: d = 1, f(w; x) = \mu (w - x)^2/2, x = \pm\sigma, so L = \mu, w^* = 0, "
+    r"M = \mu^2\sigma^2 exactly; 0 < \alpha < 2/\mu",
+    recorded="true",
+    numeric=NumericCheck(
+        variables={"mu": (_R(1, 10), 3), "s": (_R(1, 100), _R(99, 100)), "sx": (0, 2), "t": (0, 8)},
+        predicate=lambda p: (
+            lambda e, a: approx_eq(
+                e,
+                a
+                * (p["mu"] * p["sx"]) ** 2
+                / (2 * p["mu"] - a * p["mu"] ** 2)
+                * (1 - (1 - a * p["mu"]) ** (2 * int(p["t"]))),
+            )
+        )(*_mp_exact_second_moment(p, int(p["t"]))),
+    ),
+)
+def _tight() -> Outcome:
+    w, sigma = sp.symbols("w sigma", real=True)
+    step = {x: w - alpha * mu * (w - x) for x in (sigma, -sigma)}
+    noise = [(mu * (w - x) - mu * w) ** 2 for x in (sigma, -sigma)]  # ||grad f - grad h||^2
+    checks = (
+        provers.identity(sum(noise) / 2, mu**2 * sigma**2),
+        # E[w_{t+1}^2 | w_t = w] = (1 - alpha mu)^2 w^2 + alpha^2 M: the slide's bound, with "=".
+        provers.identity(
+            sum(v**2 for v in step.values()) / 2, _RHO2 * w**2 + alpha**2 * mu**2 * sigma**2
+        ),
+        provers.inequality(
+            BALL.subs(M, mu**2 * sigma**2), ">", 0, assumptions=[*_RECURSION, sp.Ne(sigma, 0)]
+        ),
+        provers.identity(sp.limit(BALL, alpha, 0, "+"), sp.Integer(0)),
+    )
+    return Outcome(
+        "true",
+        proved(*checks, what="noise ball of a quadratic") + "; so E[w_t^2] -> "
+        "alpha M/(2 mu - alpha mu^2) > 0 for sigma != 0, and the ball shrinks as alpha -> 0",
+    )
