@@ -10,7 +10,7 @@ statement, or, when neither a proof nor a counterexample is found, with ``detail
 All symbols range over the reals, restricted by the assumptions passed in and by those declared
 on the symbols themselves (``positive``, ``nonnegative``, ``integer``, ...). Statements are judged
 where they are defined: ``1/u`` brings ``u != 0``, ``log(u)`` brings ``u > 0``, ``sqrt(u)``
-brings ``u >= 0``.
+brings ``u >= 0``, and a symbol in the limits of a ``Sum`` or ``Product`` is an integer.
 
 Non-polynomial atoms (``exp``, ``log``, ``Abs``, ``sqrt``, ``Max``, ``Min``) are replaced by
 fresh real variables with true defining facts (``E > 0``, ``E >= 1 + u`` for ``E = exp(u)``;
@@ -56,6 +56,7 @@ _GRID = tuple(
         "-5/2",
     )
 )
+_INTEGER_GRID = tuple(v for v in _GRID if v.is_integer)
 _GRID_LIMIT = 600
 _SIMPLIFY_MAX_OPS = 300
 _RELS = {"<=": sympy.Le, "<": sympy.Lt, ">=": sympy.Ge, ">": sympy.Gt}
@@ -348,8 +349,24 @@ def _admissible(sym: sympy.Symbol, value: sympy.Expr) -> bool:
     return all(ok for declared, ok in checks if declared)
 
 
-def _confirm(point, assumptions, goal) -> dict[str, sympy.Expr] | None:
+def _integer_valued(symbols, *items) -> frozenset[sympy.Symbol]:
+    """The symbols that only take integer values: declared integer, or a limit of a sum/product.
+
+    ``Sum(f(i), (i, a, b))`` is defined for integer ``b - a`` only; SymPy's evaluation at other
+    values can recurse without end, so such limits are searched over the integers.
+    """
+    out = {s for s in symbols if s.is_integer}
+    for item in items:
+        for node in item.atoms(sympy.Sum, sympy.Product):
+            for _, lo, hi in node.limits:
+                out |= lo.free_symbols | hi.free_symbols
+    return frozenset(out & set(symbols))
+
+
+def _confirm(point, assumptions, goal, *, integers=frozenset()) -> dict[str, sympy.Expr] | None:
     """Return the point (by name) if it satisfies the assumptions and violates the goal exactly."""
+    if any(not point[s].is_integer for s in integers if s in point):
+        return None
     if not all(_admissible(sym, value) for sym, value in point.items()):
         return None
     if any(_truth(a, point) is not True for a in assumptions):
@@ -360,17 +377,22 @@ def _confirm(point, assumptions, goal) -> dict[str, sympy.Expr] | None:
 
 
 def _search(assumptions, goal, symbols) -> tuple[dict[str, sympy.Expr] | None, str]:
-    """An exact counterexample to ``assumptions => goal``: z3 model first, then a rational grid."""
+    """An exact counterexample to ``assumptions => goal``: z3 model first, then a rational grid.
+
+    Integer-valued symbols (:func:`_integer_valued`) take integer values only, in both.
+    """
+    integers = _integer_valued(symbols, goal, *assumptions)
     status, model, _ = _z3_solve((*assumptions, sympy.Not(goal)))
     by_name = {s.name: s for s in symbols}
     if status == "sat":
         point = {by_name[n]: v for n, v in model.items() if n in by_name}
         point.update({s: sympy.Integer(0) for s in symbols if s not in point})
-        found = _confirm(point, assumptions, goal)
+        found = _confirm(point, assumptions, goal, integers=integers)
         if found is not None:
             return found, "z3 model, confirmed by exact substitution"
     ordered = sorted(symbols, key=lambda s: s.name)
-    for values in itertools.islice(itertools.product(_GRID, repeat=len(ordered)), _GRID_LIMIT):
+    grids = [_INTEGER_GRID if s in integers else _GRID for s in ordered]
+    for values in itertools.islice(itertools.product(*grids), _GRID_LIMIT):
         found = _confirm(dict(zip(ordered, values, strict=True)), assumptions, goal)
         if found is not None:
             return found, "rational grid search, confirmed by exact substitution"

@@ -180,3 +180,27 @@ def test_true_but_unprovable_statement_is_undecided_not_refuted():
     check = provers.inequality(sp.exp(x), ">=", 1 + x + x**2 / 2, assumptions=(x >= 0,))
     assert check.undecided
     assert check.detail.startswith("undecided")
+
+
+def test_sum_limit_counterexample_is_an_integer():
+    # A sum is defined for integer limits only: the counterexample to sum_{i<=n} 1/i! = 1 + n
+    # must be an integer n (n = 2: 5/2 != 3), never a grid fraction such as n = 1/2.
+    i, n = sp.Symbol("i", integer=True), sp.Symbol("n", real=True)
+    partial = sp.Sum(1 / sp.factorial(i), (i, 0, n))
+    check = provers.identity(partial, 1 + n, assumptions=[n >= 0])
+    assert not check.holds
+    assert not check.undecided
+    point = check.counterexample["n"]
+    assert point.is_integer
+    assert point >= 0
+    assert partial.subs(n, point).doit() != 1 + point
+
+
+def test_sum_of_unknown_terms_is_undecided_not_an_error():
+    # sum_{i<=n} g(i) = n g(1) is false, but no value of an undefined g can be computed: the
+    # search must stay on integer limits (a fractional one sends SymPy into endless recursion).
+    i, n, g = sp.Symbol("i", integer=True), sp.Symbol("n"), sp.Function("g")
+    check = provers.identity(sp.Sum(g(i), (i, 1, n)), n * g(1))
+    assert not check.holds
+    assert check.undecided
+    assert check.counterexample is None
