@@ -7,8 +7,10 @@ the mean iterate per block). JAX and the Python loop use the same eigenbasis for
 as the array engine, :math:`z \\leftarrow (1-\\alpha\\lambda)\\odot z + \\alpha\\lambda\\odot c_i`,
 so the comparison is between execution models, not algebra.
 
-Methodology: each implementation runs in a fresh process; one untimed warm-up run (which
-absorbs JIT compilation for JAX and numba), then ``repeats`` timed runs, best time reported.
+Methodology: each implementation lives in its own fresh process and does one untimed warm-up
+run (which absorbs JIT compilation for JAX and numba); then ``repeats`` rounds time one run of
+each implementation in turn (round robin, never two at once, so load from elsewhere on the
+machine hits all alike) and the best time is reported.
 The Python loop is timed on a subset of trajectories and scaled linearly. Memory is reported
 two ways: the growth of the process's peak resident set (``resource.getrusage().ru_maxrss``)
 over its value after imports, including the warm-up (hence compilation), and the peak of
@@ -114,8 +116,12 @@ def _engine_runner(problem, alpha, w0, trajectories, steps, engine, backend):
     )
 
 
-def _measure(kind: str, options: dict[str, Any], queue: Any) -> None:
-    """Child-process body: set up, warm up, time ``repeats`` runs, report through ``queue``."""
+def _serve(kind: str, options: dict[str, Any], conn: Any) -> None:
+    """Child-process body: set up and warm up, then time one run per ``"run"`` request.
+
+    Replies ``{"ready": ...}`` after the warm-up, the seconds of each run, and on ``"finish"``
+    the memory figures. Any failure is sent as ``{"error": ...}``.
+    """
     try:
         base = _maxrss_mib()
         problem, alpha, w0 = workload(dim=options["dim"], n=options["n"])
@@ -129,11 +135,11 @@ def _measure(kind: str, options: dict[str, Any], queue: Any) -> None:
             engine, backend = kind.split("/")
             run = _engine_runner(problem, alpha, w0, traj, steps, engine, backend)
         run()
-        best = np.inf
-        for _ in range(options["repeats"]):
+        conn.send({"ready": True, "timed_trajectories": timed_traj})
+        while conn.recv() == "run":
             began = time.perf_counter()
             run()
-            best = min(best, time.perf_counter() - began)
+            conn.send((time.perf_counter() - began) * traj / timed_traj)
         rss = _maxrss_mib() - base
         traced = None
         if kind != "jax":
@@ -141,16 +147,11 @@ def _measure(kind: str, options: dict[str, Any], queue: Any) -> None:
             run()
             traced = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
-        queue.put(
-            {
-                "seconds": best * traj / timed_traj,
-                "timed_trajectories": timed_traj,
-                "peak_rss_growth_mib": rss,
-                "peak_traced_mib": traced,
-            }
-        )
+        conn.send({"peak_rss_growth_mib": rss, "peak_traced_mib": traced})
     except Exception as exc:  # noqa: BLE001 - reported as a row, not a crash of the benchmark
-        queue.put({"error": f"{type(exc).__name__}: {exc}"})
+        conn.send({"error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        conn.close()
 
 
 def implementations() -> list[tuple[str, str]]:
@@ -183,16 +184,38 @@ def run_benchmark(
     """
     options = {"trajectories": trajectories, "steps": steps, "dim": dim, "n": n, "repeats": repeats}
     ctx = multiprocessing.get_context("spawn")
-    rows = []
+    workers = []
     for key, label in implementations():
-        queue = ctx.Queue()
-        proc = ctx.Process(target=_measure, args=(key, options, queue))
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_serve, args=(key, options, theirs), daemon=True)
         proc.start()
-        out = queue.get()
-        proc.join()
-        row = {"key": key, "label": label, **out}
-        if "seconds" in out:
-            row["traj_steps_per_s"] = trajectories * steps / out["seconds"]
+        theirs.close()
+        workers.append({"key": key, "label": label, "conn": mine, "proc": proc, "times": []})
+    for w in workers:
+        w["row"] = w["conn"].recv()
+    # Round robin: one timed run of each implementation per round, one at a time, so a change
+    # in the machine's load affects every implementation alike.
+    for _ in range(repeats):
+        for w in workers:
+            if "error" not in w["row"]:
+                w["conn"].send("run")
+                reply = w["conn"].recv()
+                if isinstance(reply, dict):
+                    w["row"] = reply
+                else:
+                    w["times"].append(reply)
+    rows = []
+    for w in workers:
+        if "error" not in w["row"]:
+            w["conn"].send("finish")
+            w["row"] = {**w["row"], **w["conn"].recv()}
+        w["proc"].join()
+        row = {"key": w["key"], "label": w["label"], **w["row"]}
+        row.pop("ready", None)
+        if "error" not in row:
+            row["seconds"] = min(w["times"])
+            row["all_seconds"] = w["times"]
+            row["traj_steps_per_s"] = trajectories * steps / row["seconds"]
         rows.append(row)
     jax_rate = next((r.get("traj_steps_per_s") for r in rows if r["key"] == "jax"), None)
     for row in rows:
@@ -215,8 +238,8 @@ def format_table(report: dict[str, Any]) -> str:
     w = report["workload"]
     lines = [
         f"workload: quadratic, d={w['dim']}, n={w['n']}, {w['trajectories']} trajectories x "
-        f"{w['steps']} steps, float64, alpha=1/L; best of {w['repeats']} after a warm-up "
-        "(compile time excluded)",
+        f"{w['steps']} steps, float64, alpha=1/L; best of {w['repeats']} round-robin rounds "
+        "after a warm-up (compile time excluded)",
         f"{'implementation':<44} {'time [s]':>10} {'traj-steps/s':>13} {'vs JAX':>7} "
         f"{'RSS +MiB':>9} {'traced MiB':>10}",
     ]
@@ -231,7 +254,8 @@ def format_table(report: dict[str, Any]) -> str:
             f"{ratio:>7} {r['peak_rss_growth_mib']:>9.1f} {traced:>10}"
         )
     lines.append(
-        "vs JAX: throughput relative to JAX (> 1 is faster). RSS +MiB: growth of peak RSS "
+        "vs JAX: throughput relative to JAX (> 1 is faster). Python loop: timed on "
+        f"{PYTHON_LOOP_SUBSET} trajectories, scaled linearly. RSS +MiB: growth of peak RSS "
         "(getrusage ru_maxrss) over the post-import value, fresh process per row, "
         "warm-up included. traced MiB: tracemalloc peak of one untimed run (not "
         "available for XLA buffers)."

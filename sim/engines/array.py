@@ -184,6 +184,13 @@ def _square_norms(xp: Any, state: Any, out: Any, buf: Any) -> None:
         buf.sum(axis=0, out=out)
 
 
+def _sum_of_squares(xp: Any, dev: Any) -> Any:
+    """Sum of squares over the last axis (one pass, no temporary, on NumPy)."""
+    if xp is np:
+        return np.einsum("kbj,kbj->kb", dev, dev)
+    return (dev * dev).sum(axis=2)
+
+
 def _run(
     xp: Any, model: Any, steps: int, seed: int, start: int, count: int, batch: int, e0: np.ndarray
 ) -> ChunkResult:
@@ -198,6 +205,7 @@ def _run(
     keys = trajectory_keys(xp, seed, start, count)
     group = max(1, min(max(steps, 1), _GROUP_ELEMENTS["numpy" if xp is np else "cupy"] // count))
     sq = xp.empty((group, count))
+    devs = xp.empty(group * count)
     idx = xp.empty((group * batch, count), dtype=xp.uint64)
     scratch = xp.empty((group * batch, count), dtype=xp.uint64)
     mean = xp.full((steps + 1, nb), xp.nan)
@@ -221,11 +229,14 @@ def _run(
         col = 0
         for part in parts:
             nblk, size = part.shape[1], part.shape[2]
-            mu = part.sum(axis=2) / size
-            dev = part - mu[:, :, None]
-            mean[first : first + k, col : col + nblk] = mu
-            m2[first : first + k, col : col + nblk] = (dev * dev).sum(axis=2)
-            top[first : first + k, col : col + nblk] = part.max(axis=2)
+            rows, cols = slice(first, first + k), slice(col, col + nblk)
+            mu = part.sum(axis=2)
+            mu /= size
+            dev = devs[: k * nblk * size].reshape(k, nblk, size)
+            xp.subtract(part, mu[:, :, None], out=dev)
+            mean[rows, cols] = mu
+            m2[rows, cols] = _sum_of_squares(xp, dev)
+            top[rows, cols] = part.max(axis=2)
             col += nblk
         worst = top[first : first + k].max(axis=1)
         bad = to_numpy(~(worst <= OVERFLOW_GUARD))  # also catches NaN
