@@ -15,6 +15,8 @@ __all__ = ["Claim", "Outcome", "all_claims", "get", "run"]
 _TOPICS = ("convexity", "conditions", "derivatives", "strong_convexity")
 _OPTIONAL_TOPICS = (
     "gradient_descent",
+    "gd_contraction",
+    "gd_rate",
     "large_scale",
     "sgd_expectation",
     "sgd_decomposition",

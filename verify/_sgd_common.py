@@ -21,7 +21,7 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from verify.gradient_descent import L, alpha, mu
+from verify.gradient_descent import STRONG, L, alpha, mu
 
 __all__ = [
     "M",
@@ -40,7 +40,6 @@ __all__ = [
 SLIDE_SGD = "Stochastic Gradient Descent"
 SLIDE_CONV = "Stochastic Gradient Descent Convergence"
 _R = sp.Rational
-STRONG = (mu > 0, L >= mu)
 SMALL = (alpha > 0, alpha * (L + mu) <= 2)  # the step sizes of sgd.second-moment.small-alpha
 M = sp.Symbol("M", real=True)
 MVT_GAP = (

@@ -20,12 +20,8 @@ import sympy as sp
 from verify import provers
 from verify._sgd_common import MVT_GAP, SLIDE_CONV, mp_hbar, mp_phi1
 from verify.claims import Outcome, claim, decide, proved
-from verify.gradient_descent import (
-    MVT_METHOD,
-    alpha,
-    averaged_hessian_checks,
-    mean_value_counterexample,
-)
+from verify.averaged_hessian import MVT_METHOD, averaged_hessian_checks, mean_value_counterexample
+from verify.gradient_descent import alpha
 from verify.numeric import NumericCheck, approx_eq
 
 __all__: list[str] = []

@@ -32,16 +32,8 @@ from verify._sgd_common import (
     mp_phi1,
 )
 from verify.claims import Outcome, claim, decide, proved
-from verify.gradient_descent import (
-    MVT_METHOD,
-    L,
-    alpha,
-    averaged_hessian_checks,
-    lam,
-    mean_value_counterexample,
-    mu,
-    rotated_spd,
-)
+from verify.averaged_hessian import MVT_METHOD, averaged_hessian_checks, mean_value_counterexample
+from verify.gradient_descent import L, alpha, lam, mu, rotated_spd
 from verify.numeric import NumericCheck, approx_eq, approx_le
 
 __all__ = ["contraction_checks"]
