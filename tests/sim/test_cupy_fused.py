@@ -1,21 +1,24 @@
-"""The fused CUDA engine: the kernel source compiles; on a GPU it equals the NumPy path.
+"""The fused CUDA engine: the kernel source compiles, runs emulated, and on a GPU equals NumPy.
 
-Without a GPU three things run. The compile check builds PTX for sm_90 with the local nvcc
+Without a GPU four things run. The compile check builds PTX for sm_90 with the local nvcc
 (warnings are errors) from the exact source CuPy compiles with NVRTC, plus explicit
 instantiations of both kernels for d in {1, 3, 10, 64} with the parameter types read from that
 source. The launch check replaces CuPy by NumPy stand-ins and the kernels by recorders that
 compare every launch with that C signature (count, dtype and layout of each argument), so the
-host side and the kernels cannot drift apart. And the module imports without CuPy.
+host side and the kernels cannot drift apart. The emulation compiles the same kernel source for
+the CPU (g++; one thread per CUDA thread) and runs it under the real host code against the
+array engine. And the module imports without CuPy.
 
-The GPU tests use the tolerances derived in ``test_engine_numba.py``: the kernels apply the
-array engine's tables with round-to-nearest intrinsics in the same order (never contracted to
-FMA), so quadratic trajectories are the same roundings; CUDA's ``tanh`` may differ from
-NumPy's by an ulp; the engines differ otherwise only in the summation order of the block
-reductions (relative error <= 1023 u < 1.2e-13 for the means).
+The emulated and GPU tests use the tolerances derived in ``test_engine_numba.py``: the kernels
+apply the array engine's tables with round-to-nearest intrinsics in the same order (never
+contracted to FMA), so quadratic trajectories are the same roundings; CUDA's ``tanh`` may
+differ from NumPy's by an ulp; the engines differ otherwise only in the summation order of the
+block reductions (relative error <= 1023 u < 1.2e-13 for the means).
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import re
 import shutil
@@ -187,6 +190,163 @@ def test_signature_check_rejects_a_wrong_launch(mutate):
     kernel((1,), (BLOCK,), tuple(_valid_quadratic_args()))
     with pytest.raises(AssertionError):
         kernel((1,), (BLOCK,), tuple(mutate(_valid_quadratic_args())))
+
+
+# ---------------------------------------------------------------------------------------------
+# The kernels run on the CPU: one std::thread per CUDA thread, barriers for __syncthreads and
+# for each warp exchange. This executes the real kernel source and the real host code, so it
+# checks the arithmetic, the indices, the reductions, the buffers and the launch splitting;
+# it cannot check the GPU memory model, NVRTC or speed.
+
+_SHIM = r"""
+#include <algorithm>
+#include <barrier>
+#include <cmath>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <vector>
+using std::fmax; using std::min; using std::tanh;
+struct Dim3 { unsigned x; };
+thread_local Dim3 threadIdx, blockIdx;
+Dim3 gridDim;
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __launch_bounds__(a, b)
+static std::barrier<>* block_barrier;
+static std::barrier<>* warp_barrier[32];
+static double slot_d[32][32];
+static unsigned slot_b[32][32];
+static double g_smem[1 << 14];
+static std::mutex atomic_lock;
+inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+inline double __shfl_xor_sync(unsigned, double v, int o) {
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
+    slot_d[w][lane] = v; warp_barrier[w]->arrive_and_wait();
+    double r = slot_d[w][lane ^ o]; warp_barrier[w]->arrive_and_wait();
+    return r;
+}
+inline unsigned __ballot_sync(unsigned, bool p) {
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
+    slot_b[w][lane] = p; warp_barrier[w]->arrive_and_wait();
+    unsigned m = 0;
+    for (int l = 0; l < 32; ++l) m |= slot_b[w][l] ? 1u << l : 0u;
+    warp_barrier[w]->arrive_and_wait();
+    return m;
+}
+inline bool __any_sync(unsigned mask, bool p) { return __ballot_sync(mask, p) != 0; }
+inline int __popc(unsigned x) { return __builtin_popcount(x); }
+inline int atomicMin(int* a, int v) {
+    std::lock_guard<std::mutex> g(atomic_lock); int o = *a; *a = std::min(o, v); return o;
+}
+inline double __dadd_rn(double a, double b) { return a + b; }
+inline double __dmul_rn(double a, double b) { return a * b; }
+template <class F> int launch(int grid, F body) {
+    gridDim.x = grid;
+    for (int b = 0; b < grid; ++b) {
+        std::barrier<> blk(1024);
+        block_barrier = &blk;
+        for (auto& w : warp_barrier) w = new std::barrier<>(32);
+        std::vector<std::thread> threads;
+        int started = 0;
+        try {
+            for (; started < 1024; ++started)
+                threads.emplace_back([=] { threadIdx.x = started; blockIdx.x = b; body(); });
+        } catch (const std::system_error&) {
+            // too few threads allowed: release the started ones, report failure
+            for (int t = started; t < 1024; ++t) {
+                blk.arrive_and_drop();
+                warp_barrier[t >> 5]->arrive_and_drop();
+            }
+        }
+        for (auto& t : threads) t.join();
+        for (auto& w : warp_barrier) delete w;
+        if (started < 1024) return 1;
+    }
+    return 0;
+}
+"""
+EMULATED_DIMS = (2, 3)
+
+
+@pytest.fixture(scope="module")
+def emulated_kernels(tmp_path_factory):
+    """The kernel source compiled for the CPU with the shim above (g++, C++20)."""
+    gxx = shutil.which("g++")
+    if gxx is None:
+        pytest.skip("g++ is not on PATH")
+    source = cupy_fused.SOURCE.read_text()
+    source = source.replace("extern __shared__ double smem[];", "double* smem = g_smem;")
+    source = source.replace("__shared__ Partials<D> partials;", "static Partials<D> partials;")
+    lines = [_SHIM, source]
+    for d in EMULATED_DIMS:
+        for name, short in zip(KERNELS, ("quad", "logi"), strict=True):
+            params = kernel_parameters(name)
+            signature = ", ".join(f"{t} {p}" for t, p in params)
+            call = f"{name}<{d}>({', '.join(p for _, p in params)})"
+            lines.append(f'extern "C" int {short}_{d}(int grid, {signature}) '
+                         f"{{ return launch(grid, [=] {{ {call}; }}); }}")
+    folder = tmp_path_factory.mktemp("emulated")
+    (folder / "kernels.cpp").write_text("\n".join(lines))
+    done = subprocess.run(
+        [gxx, "-std=c++20", "-O1", "-ffp-contract=off", "-fPIC", "-shared", "-pthread",
+         "-Wno-unknown-pragmas", "-o", str(folder / "kernels.so"), str(folder / "kernels.cpp")],
+        capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"g++ cannot build the emulation (C++20 <barrier> needed): {done.stderr}")
+    return ctypes.CDLL(str(folder / "kernels.so"))
+
+
+class _EmulatedKernel:
+    _CTYPES = {np.dtype(np.int32): ctypes.c_int32, np.dtype(np.int64): ctypes.c_int64,
+               np.dtype(np.uint64): ctypes.c_uint64, np.dtype(np.float64): ctypes.c_double}
+
+    def __init__(self, function) -> None:
+        self.function = function
+
+    def __call__(self, grid, block, args, *, shared_mem=0):
+        assert block == (BLOCK,)
+        failed = self.function(ctypes.c_int(grid[0]),
+                               *(ctypes.c_void_p(a.ctypes.data) if isinstance(a, np.ndarray)
+                                 else self._CTYPES[a.dtype](a) for a in args))
+        if failed:
+            pytest.skip("the emulation needs 1024 threads per block; the system refused")
+
+
+def _run_emulated(monkeypatch, kernels, problem, **kw):
+    monkeypatch.setitem(sys.modules, "cupy", _fake_cupy())
+    monkeypatch.setattr(cupy_fused, "_kernels", lambda dim: (
+        _EmulatedKernel(getattr(kernels, f"quad_{dim}")),
+        _EmulatedKernel(getattr(kernels, f"logi_{dim}"))))
+    monkeypatch.setattr(cupy_fused, "STEPS_PER_LAUNCH", 2)
+    return cupy_fused.run_chunk(problem.spec(), **kw)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("kind", "d", "batch", "count", "steps"),
+    [("quadratic", 3, 2, BLOCK + 76, 3), ("logistic", 2, 1, 90, 3), ("quadratic", 2, 1, 30, 0)],
+)
+def test_emulated_kernels_equal_the_array_engine(monkeypatch, emulated_kernels, kind, d, batch,
+                                                 count, steps):
+    """Two blocks (the last partial), minibatches, several launches, logistic, T = 0."""
+    problem = quadratic(d, 37, d) if kind == "quadratic" else logistic(d, 37, d)
+    kw = {"alpha": 2 / (problem.L + problem.mu), "steps": steps, "seed": 9,
+          "start": 3 * BLOCK, "count": count, "batch": batch, "e0": np.linspace(-1.0, 1.5, d)}
+    assert_same_chunk(_run_emulated(monkeypatch, emulated_kernels, problem, **kw),
+                      array_engine.run_chunk(problem.spec(), **kw))
+
+
+@pytest.mark.slow
+def test_emulated_comparison_rejects_doubled_alpha(monkeypatch, emulated_kernels):
+    problem = quadratic(2, 20, 1)
+    kw = {"alpha": 0.5, "steps": 2, "seed": 1, "start": 0, "count": 40, "batch": 1,
+          "e0": np.ones(2)}
+    wrong = _run_emulated(monkeypatch, emulated_kernels, problem, **{**kw, "alpha": 1.0})
+    with pytest.raises(AssertionError):
+        assert_same_chunk(wrong, array_engine.run_chunk(problem.spec(), **kw))
 
 
 # ---------------------------------------------------------------------------------------------
