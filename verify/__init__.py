@@ -12,7 +12,15 @@ from verify.claims import Claim, Outcome, all_claims, get, run
 
 __all__ = ["Claim", "Outcome", "all_claims", "get", "run"]
 
-_TOPICS = ("convexity", "conditions", "derivatives", "strong_convexity")
+_TOPICS = (
+    "convexity",
+    "example_quadratic",
+    "example_abs",
+    "example_exponential",
+    "conditions",
+    "derivatives",
+    "strong_convexity",
+)
 _OPTIONAL_TOPICS = (
     "gradient_descent",
     "gd_contraction",

@@ -40,6 +40,9 @@ def _points(check: NumericCheck):
 
 CORE_TOPICS = (
     "verify.convexity",
+    "verify.example_quadratic",
+    "verify.example_abs",
+    "verify.example_exponential",
     "verify.conditions",
     "verify.derivatives",
     "verify.strong_convexity",
