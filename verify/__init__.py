@@ -17,6 +17,7 @@ _TOPICS = (
     "example_quadratic",
     "example_abs",
     "example_exponential",
+    "properties",
     "conditions",
     "derivatives",
     "strong_convexity",

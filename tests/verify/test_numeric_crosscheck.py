@@ -43,6 +43,7 @@ CORE_TOPICS = (
     "verify.example_quadratic",
     "verify.example_abs",
     "verify.example_exponential",
+    "verify.properties",
     "verify.conditions",
     "verify.derivatives",
     "verify.strong_convexity",
