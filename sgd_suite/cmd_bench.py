@@ -25,11 +25,16 @@ def register(subparsers) -> None:
         "imports) and a per-trajectory Python loop on one SGD workload (quadratic, "
         "float64). Best of --repeats after a warm-up run that absorbs compilation.",
     )
-    parser.add_argument("--trajectories", type=_positive, default=10_000)
-    parser.add_argument("--steps", type=_positive, default=1000)
-    parser.add_argument("--dim", type=_positive, default=10)
-    parser.add_argument("--n", type=_positive, default=256, help="number of data points")
-    parser.add_argument("--repeats", type=_positive, default=3)
+    parser.add_argument("--trajectories", type=_positive, default=10_000,
+                        help="SGD trajectories advanced together (default: 10000)")
+    parser.add_argument("--steps", type=_positive, default=1000,
+                        help="SGD steps per trajectory (default: 1000)")
+    parser.add_argument("--dim", type=_positive, default=10,
+                        help="dimension d of the quadratic problem (default: 10)")
+    parser.add_argument("--n", type=_positive, default=256,
+                        help="number of data points (default: 256)")
+    parser.add_argument("--repeats", type=_positive, default=3,
+                        help="timed runs per implementation; the best is reported (default: 3)")
     parser.add_argument(
         "--json",
         type=Path,
@@ -52,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     )
     print(format_table(report))
     if args.json is not None:
+        from sgd_suite.atomic import write_text_atomic
+
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        write_text_atomic(args.json, json.dumps(report, indent=2) + "\n")
     return 1 if any("error" in row for row in report["rows"]) else 0
