@@ -25,7 +25,9 @@ the linear recursion :math:`S_t = \\mathrm{decay}\\, S_{t-1} + T H_t` from index
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -99,9 +101,9 @@ class _Quadratic:
         head_acc = acc[: 2 * p].reshape(p, 2, count)
 
         def gather(i: Any) -> None:
-            np.take(self.pair_table, i, axis=1, out=packed, mode="wrap")
+            self.pair_table.take(i, axis=1, out=packed, mode="wrap")
             if last is not None:
-                np.take(self.table[-1], i, out=last, mode="wrap")
+                self.table[-1].take(i, out=last, mode="wrap")
 
         def step(idx: Any) -> None:
             gather(idx[0])
@@ -200,9 +202,50 @@ def run_chunk(
         model = _Logistic(xp, spec, alpha, batch)
     else:
         raise TypeError(f"spec must be a QuadraticSpec or LogisticSpec, got {type(spec).__name__}")
-    # Overflow of a diverging trajectory is detected and reported (``diverged_at``), not warned.
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _run(xp, model, steps, seed, start, count, batch, np.asarray(e0, dtype=np.float64))
+    e0 = np.asarray(e0, dtype=np.float64)
+
+    def run_piece(piece: tuple[int, int]) -> ChunkResult:
+        # Overflow of a diverging trajectory is reported (``diverged_at``), not warned; the
+        # error state is per thread, so it is set here.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _run(xp, model, steps, seed, start + piece[0], piece[1], batch, e0)
+
+    pieces = _pieces(count, _workers() if xp is np else 1)
+    if len(pieces) == 1:
+        return run_piece(pieces[0])
+    # NumPy releases the GIL inside each pass, so whole-block pieces advance in parallel on
+    # the CPU cores; every block's numbers depend only on its own trajectories.
+    with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
+        return _concatenate(list(pool.map(run_piece, pieces)))
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def _pieces(count: int, workers: int) -> list[tuple[int, int]]:
+    """``(offset, size)`` of at most ``workers`` runs of whole blocks covering ``count``."""
+    nb = -(-count // BLOCK)
+    per = -(-nb // max(1, min(workers, nb))) * BLOCK
+    return [(offset, min(per, count - offset)) for offset in range(0, count, per)]
+
+
+def _concatenate(parts: list[ChunkResult]) -> ChunkResult:
+    """One ChunkResult from those of consecutive pieces; NaN from the first diverged step."""
+    joined = [
+        np.concatenate([getattr(p, f) for p in parts], axis=1)
+        for f in ("mean", "m2", "mean_e", "max")
+    ]
+    bad = [p.diverged_at for p in parts if p.diverged_at is not None]
+    diverged = min(bad) if bad else None
+    if diverged is not None:
+        for arr in joined:
+            arr[diverged:] = np.nan
+    mean, m2, mean_e, top = joined
+    return ChunkResult(np.concatenate([p.count for p in parts]), mean, m2, mean_e, top, diverged)
 
 
 def _indices(xp: Any, keys: Any, draws: Any, n: int, out: Any, tmp: Any) -> Any:
@@ -273,12 +316,16 @@ def _run(
     m2, top = xp.full((steps + 1, nb), xp.nan), xp.full((steps + 1, nb), xp.nan)
     sums = xp.full((steps + 1, d, nb), xp.nan)
 
+    # views made once: record() runs every step, where each Python-level call costs ~1 us
+    blocks = state[:, : full * BLOCK].reshape(d, full, BLOCK)
+    last_block = state[:, full * BLOCK :]
+
     def record(row: int, slot: int) -> None:
         _square_norms(xp, state, sq[slot], buf)
         if full:
-            state[:, : full * BLOCK].reshape(d, full, BLOCK).sum(axis=2, out=sums[row, :, :full])
+            blocks.sum(axis=2, out=sums[row, :, :full])
         if tail:
-            state[:, full * BLOCK :].sum(axis=1, out=sums[row, :, full])
+            last_block.sum(axis=1, out=sums[row, :, full])
 
     def reduce(first: int, k: int) -> int | None:
         """Reduce ``k`` recorded steps into rows ``first..``; return the first diverged step."""

@@ -144,8 +144,15 @@ def test_engine_paths_agree_bit_for_bit(d):
     problem = QuadraticProblem(
         hessian=(q * np.linspace(1.0, 3.0, d)) @ q.T, data=r.standard_normal((64, d))
     )
-    kw = {"alpha": 0.3, "steps": 20, "seed": 9, "start": 1024, "count": 1500, "batch": 2,
-          "e0": np.ones(d)}
+    kw = {
+        "alpha": 0.3,
+        "steps": 20,
+        "seed": 9,
+        "start": 1024,
+        "count": 1500,
+        "batch": 2,
+        "e0": np.ones(d),
+    }
     fast = array_engine.run_chunk(problem.spec(), **kw)
     original = array_engine._Quadratic.__init__
 
@@ -158,3 +165,65 @@ def test_engine_paths_agree_bit_for_bit(d):
         plain = array_engine.run_chunk(problem.spec(), **kw)
     for field in ("count", "mean", "m2", "mean_e", "max"):
         np.testing.assert_array_equal(getattr(fast, field), getattr(plain, field))
+
+
+@pytest.mark.parametrize("workers", [2, 3, 64])
+@pytest.mark.parametrize(
+    ("alpha", "count"), [(0.3, 3 * 1024 + 17), (0.3, 1), (1.9, 4 * 1024)]
+)  # stable with a partial last block; one trajectory; diverging (alpha > 2/L = 1)
+def test_parallel_pieces_equal_one_piece(workers, alpha, count, monkeypatch):
+    """Whole-block pieces on threads give the ChunkResult of one piece, bit for bit."""
+    problem = QuadraticProblem(hessian=np.diag([0.5, 1.0, 2.0]), data=np.eye(3) * 40.0)
+    kw = {
+        "alpha": alpha,
+        "steps": 300,
+        "seed": 4,
+        "start": 2048,
+        "count": count,
+        "batch": 1,
+        "e0": np.ones(3),
+    }
+    monkeypatch.setattr(array_engine, "_workers", lambda: 1)
+    single = array_engine.run_chunk(problem.spec(), **kw)
+    monkeypatch.setattr(array_engine, "_workers", lambda: workers)
+    split = array_engine.run_chunk(problem.spec(), **kw)
+    assert (single.diverged_at is None) == (alpha < 1.0)
+    assert split.diverged_at == single.diverged_at
+    for field in ("count", "mean", "m2", "mean_e", "max"):
+        np.testing.assert_array_equal(getattr(split, field), getattr(single, field))
+
+
+@pytest.mark.parametrize("workers", [1, 2, 5, 100])
+def test_pieces_are_whole_blocks_covering_the_chunk(workers):
+    for count in (1, 1024, 1025, 10_000, 64 * 1024):
+        pieces = array_engine._pieces(count, workers)
+        assert len(pieces) <= workers
+        assert [off for off, _ in pieces] == list(np.cumsum([0] + [s for _, s in pieces[:-1]]))
+        assert sum(size for _, size in pieces) == count
+        assert all(off % 1024 == 0 and size > 0 for off, size in pieces)
+
+
+def test_concatenate_masks_every_piece_from_the_first_divergence():
+    """A piece that diverged at step 3 makes rows 3.. NaN in the others too; step 5 is later."""
+    from sim.engines import ChunkResult
+
+    def piece(diverged):
+        rows = np.arange(8.0)[:, None]
+        mean = np.where(rows < (diverged if diverged is not None else 8), rows, np.nan)
+        return ChunkResult(
+            np.array([1024]),
+            mean,
+            mean.copy(),
+            np.repeat(mean[:, :, None], 2, 2),
+            mean.copy(),
+            diverged,
+        )
+
+    joined = array_engine._concatenate([piece(None), piece(5), piece(3)])
+    assert joined.diverged_at == 3
+    np.testing.assert_array_equal(joined.count, [1024] * 3)
+    assert joined.mean_e.shape == (8, 3, 2)
+    for arr in (joined.mean, joined.m2, joined.mean_e, joined.max):
+        assert np.isnan(arr[3:]).all()
+        assert np.array_equal(arr[:3, 0].reshape(3, -1)[:, 0], np.arange(3.0))
+    assert array_engine._concatenate([piece(None), piece(None)]).diverged_at is None
