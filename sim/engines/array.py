@@ -18,7 +18,9 @@ in one set of in-place passes with the formula of :mod:`sim.rng` (no temporaries
 is a power of two one shift replaces the last xor-shift and the reduction), the squared norms
 go into a ``(steps, N)`` buffer of about 512 KiB, and every group of steps that fills it is
 reduced per block at once with the formulas of :func:`sim.stats.block_reduce`, so each block's
-numbers depend only on its own trajectories. (The per-block mean iterate is summed directly:
+numbers depend only on its own trajectories. That also lets a NumPy chunk run as whole-block
+pieces on a thread per CPU core (NumPy releases the GIL inside each pass), with results
+bit-identical to one piece. (The per-block mean iterate is summed directly:
 the linear recursion :math:`S_t = \\mathrm{decay}\\, S_{t-1} + T H_t` from index histograms
 :math:`H_t` would amplify roundings by up to :math:`1/(\\alpha\\lambda_{\\min})`.)
 """
@@ -189,7 +191,8 @@ def run_chunk(
         start: first global trajectory number, a multiple of :data:`sim.stats.BLOCK`.
         count: number of trajectories (a multiple of ``BLOCK`` unless the chunk is the last).
         e0: ``(d,)`` initial error :math:`w_0 - w^*` in the original coordinates.
-        backend: ``"numpy"`` or ``"cupy"``.
+        backend: ``"numpy"`` or ``"cupy"``; on NumPy the chunk is split into whole-block
+            pieces run on one thread per available CPU core.
     """
     if start % BLOCK or start < 0:
         raise ValueError(f"start must be a non-negative multiple of {BLOCK}, got {start}")
