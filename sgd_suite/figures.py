@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogFormatter
 
 Z95 = 1.959963984540054
 """Two-sided 95% normal quantile used for the plotted bands."""
@@ -24,6 +25,21 @@ def _save(fig: Figure, path: str | Path) -> Path:
     path = Path(path)
     fig.savefig(path, dpi=_DPI)
     return path
+
+
+class _PlainLogFormatter(LogFormatter):
+    """matplotlib's choice of which log ticks to label, written as plain numbers (60, 0.2)."""
+
+    def __call__(self, x, pos=None):
+        return f"{x:g}" if super().__call__(x, pos) else ""
+
+
+def _plain_log_ticks(ax) -> None:
+    """Plain-number labels on a log y axis, including the minor ticks matplotlib labels when
+    the range spans less than about two decades."""
+    ax.yaxis.set_major_formatter(_PlainLogFormatter())
+    ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False,
+                                                    minor_thresholds=(2, 0.5)))
 
 
 def _band(ax, t, estimate, stderr, *, color, label):
@@ -55,6 +71,7 @@ def mean_sq_dist_panels(panels: Sequence[Mapping], path: str | Path) -> Path:
         ax.axhline(p["noise_ball"], color="C2", linewidth=1.0,
                    label=r"noise ball $\alpha M/(2\mu-\alpha\mu^2)$")
         ax.set_yscale("log")
+        _plain_log_ticks(ax)
         ax.set_title(p["title"], fontsize=10)
         ax.set_xlabel("step $t$")
         ax.set_ylabel(r"$E\,\|w_t-w^*\|^2$ (log scale)")
@@ -156,6 +173,7 @@ def step_size_violation(
             ax.fill_between(t, bound, est, where=over, color="C3", alpha=0.3,
                             label="estimate above the bound")
         ax.set_yscale("log")
+        _plain_log_ticks(ax)
         ax.set_xlabel("step $t$")
         ax.set_ylabel(r"$E\,\|w_t-w^*\|^2$ (log scale)")
         ax.set_title(p["title"], fontsize=10)
