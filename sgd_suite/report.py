@@ -24,7 +24,7 @@ from sgd_suite import experiments as catalogue
 from sgd_suite import runs
 from sgd_suite import markdown
 from sgd_suite.publish import staged_dir
-from sgd_suite.figures import draw_all
+from sgd_suite.report_figures import draw_all
 
 LECTURE = "Stochastic Gradient Descent: The Workhorse of Machine Learning"
 JSON_NAME = "verification.json"
