@@ -1,1 +1,1 @@
-"""Command line and report generation for the SGD lecture suite (builds on ``verify`` and ``sim``)."""
+"""Command line and report generation for the SGD lecture suite (builds on ``verify``, ``sim``)."""

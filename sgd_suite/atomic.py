@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -25,8 +26,12 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     if path.exists() and path.is_dir():
         raise ValueError(f"path must be a file, not the directory {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp creates the file 0600; the result should get the mode a plain open() would give
+    # (or keep the mode of the file it replaces).
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else _creation_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -45,6 +50,13 @@ def write_text_atomic(path: str | os.PathLike, text: str, *, encoding: str = "ut
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")
     return write_bytes_atomic(path, text.encode(encoding))
+
+
+def _creation_mode() -> int:
+    """``0o666`` less the process umask, as for a file created by ``open(path, "w")``."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -18,8 +18,18 @@ class UsageError(Exception):
     """Bad user input that should be reported as one line, not a traceback."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Report a bad command line in one line (``prog: error: ...``) and exit with 2.
+
+    Subcommand parsers inherit the class (``add_subparsers`` uses the parent's type).
+    """
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sgd-suite",
         description="Verify every step of the SGD lecture and confirm its bounds by Monte Carlo.",
     )

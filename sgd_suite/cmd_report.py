@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from sgd_suite.cli import UsageError
-from sgd_suite.cmd_simulate import one_line_errors
 
 
 def register(subparsers) -> None:
@@ -19,7 +18,6 @@ def register(subparsers) -> None:
         description="Check every step of the lecture and run the Monte Carlo experiments; "
                     "write verification.md, verification.json and figures/ to --out.",
     )
-    one_line_errors(p)
     p.add_argument("--out", default="reports", metavar="DIR",
                    help="folder to write (replaced as a whole; default: reports)")
     p.add_argument("--quick", action="store_true",

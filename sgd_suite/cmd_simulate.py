@@ -8,7 +8,6 @@ satisfies :math:`\\alpha\\le 2/(L+\\mu)` (so the bound must hold) and the check 
 
 from __future__ import annotations
 
-import argparse
 
 import numpy as np
 
@@ -17,22 +16,11 @@ from sgd_suite.experiments import Experiment, build
 from sgd_suite.runs import run as run_experiment
 
 
-def one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Make the parser report bad flag values as one line (``prog: error: ...``), exit 2."""
-
-    def error(message: str):
-        parser.exit(2, f"{parser.prog}: error: {message}\n")
-
-    parser.error = error
-    return parser
-
-
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "simulate", help="run one SGD Monte Carlo experiment and check it against the bound",
         description=__doc__.split("\n\n")[0].split(": ", 1)[1],
     )
-    one_line_errors(p)
     p.add_argument("--problem", choices=("quadratic", "logistic"), default="quadratic",
                    help="finite sum to run on (default: quadratic)")
     p.add_argument("--dim", type=int, default=5, help="dimension d >= 1 (default: 5)")

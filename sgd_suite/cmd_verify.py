@@ -1,13 +1,19 @@
 """``sgd-suite verify``: judge every step of the lecture and write ``verification.json``.
 
 Prints a slide-by-slide table (slide heading, then ``id | verdict | method``, and for ``false`` /
-``gap`` verdicts a short line saying why), writes ``DIR/verification.json`` atomically, and exits
-with 1 if any computed verdict differs from the recorded one (listing which).
+``gap`` verdicts a short line saying why), writes the claim records to the ``claims`` list of
+``DIR/verification.json`` atomically, and exits with 1 if any computed verdict differs from the
+recorded one (listing which).
+
+``verification.json`` is shared with ``sgd-suite report``, which adds ``simulations`` and
+``meta`` sections: an existing file keeps those sections and the records of claims that were not
+checked, so a partial or repeated ``verify`` never destroys a report.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -62,6 +68,30 @@ def table(records: list[dict]) -> str:
     return "\n".join(lines).lstrip("\n")
 
 
+def merged_json(path: Path, records: list[dict]) -> str:
+    """The text of ``path`` with ``records`` merged into its ``claims`` list by claim id.
+
+    Records of claims already present are updated in place (extra keys a report added are kept),
+    new ones are appended; every other section of an existing report is left as it was.
+    """
+    document: dict = {}
+    if path.is_file():
+        try:
+            existing = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            existing = None
+        if isinstance(existing, dict) and isinstance(existing.get("claims"), list):
+            document = existing
+    claims = document.setdefault("claims", [])
+    position = {c.get("id"): i for i, c in enumerate(claims) if isinstance(c, dict)}
+    for r in records:
+        if r["id"] in position:
+            claims[position[r["id"]]].update(r)
+        else:
+            claims.append(r)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
 def run(args: argparse.Namespace) -> int:
     import verify
     from verify import records as rec
@@ -73,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(exc.args[0]) from None
     records = rec.check_all(claims)
     elapsed = time.perf_counter() - start
-    path = write_text_atomic(Path(args.out) / JSON_NAME, rec.to_json(records))
+    target = Path(args.out) / JSON_NAME
+    path = write_text_atomic(target, merged_json(target, json.loads(rec.to_json(records))))
 
     print(table(records))
     counts = {v: sum(r["verdict"] == v for r in records) for v in ("true", "false", "gap", "error")}

@@ -12,7 +12,8 @@ counter-based generator built on the SplitMix64 finaliser [1]_:
     c_m = \\operatorname{mix}(s' + (m + 1)\\gamma), \\qquad
     u_{j,m} = \\operatorname{mix}(k_j + c_m) \\in [0, 2^{64}),
 
-where :math:`s = \\operatorname{mix}(\\text{seed})`, :math:`s' = \\operatorname{mix}(s \\oplus \\texttt{0x5851F42D4C957F2D})`,
+where :math:`s = \\operatorname{mix}(\\text{seed})`,
+:math:`s' = \\operatorname{mix}(s \\oplus \\texttt{0x5851F42D4C957F2D})`,
 :math:`\\gamma` is the golden-ratio increment of SplitMix64, :math:`j` the global trajectory
 number and :math:`m = tB + b` the draw number (step :math:`t`, slot :math:`b` of a minibatch
 of size :math:`B`). Both :math:`j \\mapsto k_j` and :math:`m \\mapsto c_m` are SplitMix64

@@ -18,7 +18,7 @@ KEYS = {"id", "slide", "statement", "verdict", "method", "counterexample", "corr
 
 def test_full_run_writes_every_claim_and_exits_zero(tmp_path, capsys):
     assert main(["verify", "--out", str(tmp_path)]) == 0
-    records = json.loads((tmp_path / "verification.json").read_text())
+    records = json.loads((tmp_path / "verification.json").read_text())["claims"]
     assert [r["id"] for r in records] == [c.id for c in verify.all_claims()]
     for r in records:
         assert KEYS <= set(r)
@@ -41,7 +41,7 @@ def test_full_run_writes_every_claim_and_exits_zero(tmp_path, capsys):
 
 def test_only_selects_claims(tmp_path, capsys):
     assert main(["verify", "--out", str(tmp_path), "--only", "quadratic.line2", "exp.proof"]) == 0
-    records = json.loads((tmp_path / "verification.json").read_text())
+    records = json.loads((tmp_path / "verification.json").read_text())["claims"]
     assert [r["id"] for r in records] == ["quadratic.line2", "exp.proof"]
     assert records[0]["verdict"] == "false"
     assert records[1]["verdict"] == "gap"
@@ -68,7 +68,7 @@ def test_a_check_that_raises_is_an_error_verdict(tmp_path, capsys, monkeypatch):
     bad = dataclasses.replace(verify.get("quadratic.line1"), check=broken)
     monkeypatch.setitem(claims._REGISTRY, "quadratic.line1", bad)
     assert main(["verify", "--out", str(tmp_path), "--only", "quadratic.line1"]) == 1
-    records = json.loads((tmp_path / "verification.json").read_text())
+    records = json.loads((tmp_path / "verification.json").read_text())["claims"]
     assert records[0]["verdict"] == "error"
     assert "MISMATCH quadratic.line1" in capsys.readouterr().err
 
@@ -100,3 +100,35 @@ def test_atomic_write_rejects_bad_input(tmp_path):
         atomic.write_text_atomic(tmp_path / "f", b"bytes")
     with pytest.raises(ValueError, match="directory"):
         atomic.write_text_atomic(tmp_path, "x")
+
+
+def test_verify_keeps_a_report_and_updates_claims_by_id(tmp_path):
+    report = {
+        "claims": [{"id": "quadratic.line2", "verdict": "stale", "seconds": 1.0},
+                   {"id": "exp.proof", "verdict": "gap"}],
+        "simulations": [{"name": "kept"}],
+        "meta": {"seed": 0},
+    }
+    (tmp_path / "verification.json").write_text(json.dumps(report))
+    assert main(["verify", "--out", str(tmp_path), "--only", "quadratic.line2"]) == 0
+    merged = json.loads((tmp_path / "verification.json").read_text())
+    assert merged["simulations"] == [{"name": "kept"}]
+    assert merged["meta"] == {"seed": 0}
+    assert [c["id"] for c in merged["claims"]] == ["quadratic.line2", "exp.proof"]
+    assert merged["claims"][0]["verdict"] == "false"
+    assert merged["claims"][0]["seconds"] == 1.0
+    assert merged["claims"][1] == {"id": "exp.proof", "verdict": "gap"}
+
+
+def test_atomic_write_gives_plain_file_modes(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        fresh = atomic.write_text_atomic(tmp_path / "fresh.txt", "x")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.txt"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        atomic.write_text_atomic(kept, "new")
+        assert kept.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
