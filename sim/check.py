@@ -29,7 +29,7 @@ counts as an infinite estimate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import mpmath
@@ -75,9 +75,9 @@ class BoundCheck:
     worst_ratio: float
     worst_ratio_step: int
     failing_steps: np.ndarray
-    estimate: np.ndarray
-    stderr: np.ndarray
-    bound: np.ndarray
+    estimate: np.ndarray = field(repr=False)
+    stderr: np.ndarray = field(repr=False)
+    bound: np.ndarray = field(repr=False)
     rtol: float
 
 
@@ -94,9 +94,9 @@ class ExactCheck:
     worst_ratio: float
     worst_ratio_step: int
     failing_steps: np.ndarray
-    estimate: np.ndarray
-    stderr: np.ndarray
-    exact: np.ndarray
+    estimate: np.ndarray = field(repr=False)
+    stderr: np.ndarray = field(repr=False)
+    exact: np.ndarray = field(repr=False)
     rtol: float
 
 

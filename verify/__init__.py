@@ -12,6 +12,7 @@ from verify.claims import Claim, Outcome, all_claims, get, run
 
 __all__ = ["Claim", "Outcome", "all_claims", "get", "run"]
 
+# Topic modules in lecture order; importing one registers its claims.
 _TOPICS = (
     "convexity",
     "example_quadratic",
@@ -21,8 +22,6 @@ _TOPICS = (
     "conditions",
     "derivatives",
     "strong_convexity",
-)
-_OPTIONAL_TOPICS = (
     "gradient_descent",
     "gd_contraction",
     "gd_rate",
@@ -35,11 +34,4 @@ _OPTIONAL_TOPICS = (
 
 for _name in _TOPICS:
     importlib.import_module(f"verify.{_name}")
-for _name in _OPTIONAL_TOPICS:
-    try:
-        importlib.import_module(f"verify.{_name}")
-    except ModuleNotFoundError as _exc:
-        # Only the topic module's own absence is tolerated; a missing dependency inside it is not.
-        if _exc.name != f"verify.{_name}":
-            raise
 del _name
