@@ -84,6 +84,17 @@ def draw_key(seed: int, m: int) -> int:
     return _mix64_int(s2 + (m + 1) * GAMMA)
 
 
+def draw_keys(xp: Any, seed: int, start: int, count: int) -> Any:
+    """Draw keys :math:`c_m` for ``m = start, ..., start + count - 1`` (uint64 array).
+
+    The same values as :func:`draw_key`, computed in one vectorised pass (wrapping uint64
+    arithmetic is arithmetic modulo :math:`2^{64}`, as in the scalar version).
+    """
+    _, s2 = seed_keys(seed)
+    m = xp.arange(start + 1, start + count + 1, dtype=xp.uint64)
+    return mix64(xp, xp.uint64(s2) + m * xp.uint64(GAMMA))
+
+
 def index_from_u64(xp: Any, u: Any, n: int) -> Any:
     """Exact :math:`\\lfloor u n / 2^{64} \\rfloor` for uint64 ``u`` and ``1 <= n <= 2**31 - 1``."""
     hi = u >> 32
@@ -110,8 +121,6 @@ def sample_indices(xp: Any, keys: Any, seed: int, step: int, n: int, batch: int 
         raise ValueError(f"n must be in [1, {MAX_N}], got {n}")
     if batch < 1:
         raise ValueError(f"batch must be >= 1, got {batch}")
-    c = xp.asarray(
-        [draw_key(seed, step * batch + b) for b in range(batch)], dtype=xp.uint64
-    )
+    c = draw_keys(xp, seed, step * batch, batch)
     u = mix64(xp, keys[:, None] + c[None, :])
     return index_from_u64(xp, u, n).astype(xp.int64)

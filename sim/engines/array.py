@@ -38,7 +38,7 @@ from sim.backend import namespace_of, to_numpy
 from sim.engines import OVERFLOW_GUARD, ChunkResult
 from sim.logistic import LogisticSpec
 from sim.quadratic import QuadraticSpec
-from sim.rng import _MUL1, _MUL2, draw_key, trajectory_keys
+from sim.rng import _MUL1, _MUL2, draw_keys, trajectory_keys
 from sim.stats import BLOCK
 
 # Elements of the (steps x trajectories) squared-distance buffer reduced at once: on the CPU it
@@ -359,9 +359,7 @@ def _run(
     t = 0
     while diverged is None and t < steps:
         k = min(group, steps - t)
-        draws = xp.asarray(
-            [draw_key(seed, m) for m in range(t * batch, (t + k) * batch)], dtype=xp.uint64
-        )
+        draws = draw_keys(xp, seed, t * batch, k * batch)
         drawn = _indices(xp, keys, draws, n, idx[: k * batch], scratch[: k * batch])
         for j in range(k):
             advance(drawn[j * batch : (j + 1) * batch])

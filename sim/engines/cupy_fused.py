@@ -23,7 +23,7 @@ import numpy as np
 
 from sim import rng
 from sim.engines import ChunkResult
-from sim.engines.numba_cpu import check_chunk, draw_keys, spec_kind
+from sim.engines._chunk import check_chunk, spec_kind
 from sim.stats import BLOCK
 
 SOURCE = Path(__file__).with_name("cupy_fused.cu")
@@ -88,7 +88,7 @@ def run_chunk(spec, *, alpha: float, steps: int, seed: int, start: int, count: i
     top = cp.empty((steps + 1, nb))
     mean_v = cp.empty((steps + 1, nb, d))
     diverged = cp.full(1, steps + 1, dtype=cp.int32)
-    draws = cp.asarray(draw_keys(seed, steps * batch))
+    draws = cp.asarray(rng.draw_keys(np, seed, 0, steps * batch))
     if kind == "quadratic":
         lam = np.asarray(spec.eigvals, dtype=np.float64)
         q = np.asarray(spec.eigvecs, dtype=np.float64)

@@ -12,7 +12,7 @@ vectorises.
 
 Sample indices come from the counter-based formula of :mod:`sim.rng`
 (:math:`u = \\operatorname{mix}(k_j + c_m)`, index :math:`\\lfloor u n / 2^{64}\\rfloor` with
-32-bit limbs); the draw keys :math:`c_m` are computed on the host by :func:`sim.rng.draw_key`,
+32-bit limbs); the draw keys :math:`c_m` are computed on the host by :func:`sim.rng.draw_keys`,
 so the indices are exactly those of the NumPy path. The updates use the same precomputed tables
 and the same order of IEEE operations as :mod:`sim.engines.array` (no fast-math, so no
 contraction into FMA): every trajectory is the same sequence of roundings, and the two engines
@@ -33,17 +33,14 @@ gradient of :math:`\\log(1 + e^{-y a^\\top w}) + \\tfrac{\\lambda}{2}\\|w\\|^2` 
 
 from __future__ import annotations
 
-import functools
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from sim import rng
 from sim.engines import OVERFLOW_GUARD, ChunkResult
-from sim.logistic import LogisticSpec
-from sim.quadratic import QuadraticSpec
+from sim.engines._chunk import check_chunk, spec_kind
 from sim.stats import BLOCK
-from sim.validation import int_at_least, positive_float
 
 try:
     import numba
@@ -51,48 +48,9 @@ except ImportError:  # the engine is optional
     numba = None
 
 
-def spec_kind(spec) -> str:
-    """``"quadratic"`` or ``"logistic"`` for a problem spec; TypeError otherwise."""
-    if isinstance(spec, QuadraticSpec):
-        return "quadratic"
-    if isinstance(spec, LogisticSpec):
-        return "logistic"
-    raise TypeError(f"spec must be a QuadraticSpec or LogisticSpec, got {type(spec).__name__}")
-
-
-def check_chunk(spec, *, alpha, steps, start, count, batch, e0) -> np.ndarray:
-    """Validate the arguments shared by the fused engines; return ``e0`` as float64 ``(d,)``."""
-    positive_float("alpha", alpha)
-    int_at_least("steps", steps, 0)
-    int_at_least("count", count, 1)
-    int_at_least("batch", batch, 1)
-    if int_at_least("start", start, 0) % BLOCK:
-        raise ValueError(f"start must be a multiple of BLOCK={BLOCK}, got {start}")
-    d = np.shape(spec.w_star)[0]
-    e0 = np.asarray(e0, dtype=np.float64)
-    if e0.shape != (d,):
-        raise ValueError(f"e0 must have shape ({d},), got {e0.shape}")
-    n = (spec.centered if spec_kind(spec) == "quadratic" else spec.features).shape[0]
-    if not 1 <= n <= rng.MAX_N:
-        raise ValueError(f"number of data points must be in [1, {rng.MAX_N}], got {n}")
-    return e0
-
-
-def draw_keys(seed: int, draws: int) -> np.ndarray:
-    """Read-only uint64 array of the draw keys :math:`c_0, ..., c_{draws-1}` of :mod:`sim.rng`."""
-    return _draw_keys(int(seed), int(draws))
-
-
 def available() -> bool:
     """True when numba is importable."""
     return numba is not None
-
-
-@functools.lru_cache(maxsize=16)
-def _draw_keys(seed: int, draws: int) -> np.ndarray:
-    keys = np.array([rng.draw_key(seed, m) for m in range(draws)], dtype=np.uint64)
-    keys.setflags(write=False)
-    return keys
 
 
 def run_chunk(spec, *, alpha: float, steps: int, seed: int, start: int, count: int,
@@ -120,7 +78,7 @@ def run_chunk(spec, *, alpha: float, steps: int, seed: int, start: int, count: i
     e0 = check_chunk(spec, alpha=alpha, steps=steps, start=start, count=count,
                      batch=batch, e0=e0)
     keys = rng.trajectory_keys(np, seed, start, count)
-    draws = draw_keys(seed, steps * batch)
+    draws = rng.draw_keys(np, seed, 0, steps * batch)
     n = (spec.centered if kind == "quadratic" else spec.features).shape[0]
     nb = -(-count // BLOCK)
     d = e0.shape[0]
