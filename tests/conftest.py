@@ -51,7 +51,9 @@ def pytest_collection_modifyitems(config, items):
         return
     skip_gpu = pytest.mark.skip(reason="no usable CUDA device / CuPy")
     for item in items:
-        if "gpu" in item.keywords:
+        # the marker, not item.keywords: keywords also hold the names of the folders above
+        # the test (a checkout in a folder named "gpu" would skip every test)
+        if item.get_closest_marker("gpu") is not None:
             item.add_marker(skip_gpu)
 
 
