@@ -1,9 +1,11 @@
 // Fused SGD kernels for sim.engines.cupy_fused (compiled with NVRTC through CuPy; no includes).
 //
 // One thread owns one trajectory and keeps its D-dimensional state in registers across all
-// the steps of a launch; one CUDA block of 1024 threads is one statistics block of
-// sim.stats.BLOCK trajectories. Sample indices are generated in registers with the
-// counter-based formula of sim/rng.py:
+// the steps of a launch. A CUDA block has THREADS threads (a power of two, 64..1024, chosen per
+// D by sim.engines.launch so that the state fits the registers __launch_bounds__ allows); a
+// statistics block of sim.stats.BLOCK = 1024 trajectories is BLOCK / THREADS consecutive CUDA
+// blocks, whose partial sums the host merges (sim.engines.cupy_fused.merge_parts). Sample
+// indices are generated in registers with the counter-based formula of sim/rng.py:
 //     k_j = mix64(s + (j + 1) * GAMMA),  u = mix64(k_j + c_m),  i = floor(u * n / 2^64)
 // (exact, with 32-bit limbs), so they depend on (seed, trajectory, draw) only, never on the
 // launch geometry or on how steps are split into launches.
@@ -11,20 +13,19 @@
 // The trajectory update uses __dmul_rn / __dadd_rn, which the compiler never contracts into
 // FMA: every trajectory is the same sequence of IEEE roundings as in the NumPy engine.
 //
-// Statistics of step t (one CUDA block): with s_j = |e_j|^2,
-//   mean  = (sum_j s_j) / k,
-//   M2    = sum_j (s_j - mean)^2 = sum_w [ sum_{j in w} (s_j - m_w)^2 + n_w (m_w - mean)^2 ]
-// (exact identity, w running over the 32 warps with means m_w and counts n_w: two-pass within
-// each warp, combined as in Chan, Golub & LeVeque 1983), the maximum of s_j, and the mean of
+// Statistics of step t, per CUDA block of n_p active threads, with s_j = |e_j|^2:
+//   S     = sum_j s_j,
+//   M2    = sum_j (s_j - S / n_p)^2 = sum_w [ sum_{j in w} (s_j - m_w)^2 + n_w (m_w - S / n_p)^2 ]
+// (exact identity, w running over the warps with means m_w and counts n_w: two-pass within
+// each warp, combined as in Chan, Golub & LeVeque 1983), the maximum of s_j, and the sum of
 // each coordinate of e (quadratic: of z = Q^T e; the host rotates it back). Warp sums of the D
 // coordinates use a transposing butterfly (K values over 32 lanes in K - 1 + 5 - log2 K
 // shuffles instead of 5 K). Per-warp partials go through shared memory double-buffered by step
-// parity, so one __syncthreads per step suffices.
+// parity, so one __syncthreads per step suffices. Row t - t0 of the output buffers holds step
+// t (step t0 itself only when t0 == 0), column blockIdx.x the CUDA block.
 
 typedef unsigned long long u64;
 
-#define THREADS 1024
-#define WARPS (THREADS / 32)
 #define FULL_MASK 0xffffffffu
 #define OVERFLOW_GUARD 1e150
 
@@ -42,17 +43,23 @@ __device__ __forceinline__ int sample_index(u64 key, u64 draw, u64 n) {
     return (int)((((u >> 32) * n) + (((u & 0xFFFFFFFFULL) * n) >> 32)) >> 32);
 }
 
-__device__ __forceinline__ double warp_sum(double x) {
+// Sum (maximum) over each aligned group of W lanes (W a power of two <= 32), in every lane.
+template <int W>
+__device__ __forceinline__ double group_sum(double x) {
 #pragma unroll
-    for (int o = 16; o >= 1; o /= 2) x += __shfl_xor_sync(FULL_MASK, x, o);
+    for (int o = W / 2; o >= 1; o /= 2) x += __shfl_xor_sync(FULL_MASK, x, o);
     return x;
 }
 
-__device__ __forceinline__ double warp_max(double x) {
+template <int W>
+__device__ __forceinline__ double group_max(double x) {
 #pragma unroll
-    for (int o = 16; o >= 1; o /= 2) x = fmax(x, __shfl_xor_sync(FULL_MASK, x, o));
+    for (int o = W / 2; o >= 1; o /= 2) x = fmax(x, __shfl_xor_sync(FULL_MASK, x, o));
     return x;
 }
+
+__device__ __forceinline__ double warp_sum(double x) { return group_sum<32>(x); }
+__device__ __forceinline__ double warp_max(double x) { return group_max<32>(x); }
 
 // Warp sums of K values per lane (K a power of two <= 32). Returns the sum of value number
 // lane >> (5 - log2 K): at each halving step a lane keeps the half selected by one bit of its
@@ -75,7 +82,8 @@ __device__ __forceinline__ double warp_transpose_sum(double (&v)[K], int lane) {
     return s;
 }
 
-template <int D>
+// Static shared memory of a CUDA block: WARPS * (56 + 16 D) bytes (sim.engines.launch).
+template <int D, int WARPS>
 struct Partials {
     double sum[2][WARPS];
     double m2[2][WARPS];
@@ -84,12 +92,15 @@ struct Partials {
     double vec[2][WARPS][D];
 };
 
-// Reduce step t of the block: every thread calls this (it contains the block's barrier).
-template <int D>
-__device__ void record_step(const double (&v)[D], bool active, int t, int block_count, int nb,
-                            Partials<D>& p, double* __restrict__ out_mean,
-                            double* __restrict__ out_m2, double* __restrict__ out_max,
-                            double* __restrict__ out_vec, int* __restrict__ diverged) {
+// Reduce step t of the CUDA block into row r of the output buffers: every thread calls this
+// (it contains the block's barrier). block_count: active threads of this CUDA block (may be 0).
+template <int D, int THREADS>
+__device__ void record_step(const double (&v)[D], bool active, int t, long long r,
+                            int block_count, Partials<D, THREADS / 32>& p,
+                            double* __restrict__ out_sum, double* __restrict__ out_m2,
+                            double* __restrict__ out_max, double* __restrict__ out_vec,
+                            int* __restrict__ diverged) {
+    constexpr int WARPS = THREADS / 32;
     constexpr int K = pow2ceil(D) < 8 ? pow2ceil(D) : 8;
     constexpr int G = (D + K - 1) / K;
     constexpr int SHIFT = 5 - ilog2(K);
@@ -128,33 +139,37 @@ __device__ void record_step(const double (&v)[D], bool active, int t, int block_
     }
     __syncthreads();
 
-    const long long row = (long long)t * nb + blockIdx.x;
+    // Lane l of a reducing warp reads warp l % WARPS: lanes >= WARPS hold copies, reduced in
+    // their own groups of WARPS lanes and never written out.
+    const int w = lane % WARPS;
     if (warp == 0) {
-        const double s_l = p.sum[buf][lane];
-        const int n_l = p.count[buf][lane];
-        const double mean = warp_sum(s_l) / block_count;
+        const double s_l = p.sum[buf][w];
+        const int n_l = p.count[buf][w];
+        const double total = group_sum<WARPS>(s_l);
+        const double mean = block_count > 0 ? total / block_count : 0.0;
         const double dm = n_l > 0 ? s_l / n_l - mean : 0.0;
-        const double m2 = warp_sum(p.m2[buf][lane] + n_l * dm * dm);
-        const double top = warp_max(p.max[buf][lane]);
+        const double m2 = group_sum<WARPS>(p.m2[buf][w] + n_l * dm * dm);
+        const double top = group_max<WARPS>(p.max[buf][w]);
         if (lane == 0) {
-            out_mean[row] = mean;
-            out_m2[row] = m2;
-            out_max[row] = top;
+            out_sum[r] = total;
+            out_m2[r] = m2;
+            out_max[r] = top;
         }
     } else {
+        // warps 1 .. WARPS - 1 share the D coordinates
         for (int k = warp - 1; k < D; k += WARPS - 1) {
-            const double s = warp_sum(p.vec[buf][lane][k]);
-            if (lane == 0) out_vec[row * D + k] = s / block_count;
+            const double s = group_sum<WARPS>(p.vec[buf][w][k]);
+            if (lane == 0) out_vec[r * D + k] = s;
         }
     }
 }
 
 // Copy a (D, n) table to shared memory when it fits (use_shared), else read it from global.
-template <int D>
+template <int D, int THREADS>
 __device__ __forceinline__ const double* stage_table(const double* __restrict__ table, int n,
                                                      int use_shared, double* smem) {
     if (!use_shared) return table;
-    for (int i = threadIdx.x; i < D * n; i += THREADS) smem[i] = table[i];  // D n <= 12288 here
+    for (int i = threadIdx.x; i < D * n; i += THREADS) smem[i] = table[i];
     __syncthreads();
     return smem;
 }
@@ -163,21 +178,22 @@ __device__ __forceinline__ const double* stage_table(const double* __restrict__ 
 // table = (alpha lambda / B) * centered^T, shape (D, n). Advances steps t0 .. t1 - 1 of the
 // trajectories start .. start + count - 1 whose states live in state (D, count); records the
 // statistics of steps t0 + 1 .. t1, and of step 0 when t0 == 0.
-template <int D>
+template <int D, int THREADS>
 __global__ void __launch_bounds__(THREADS, 1)
 sgd_quadratic(const double* __restrict__ table, const double* __restrict__ decay,
               const u64* __restrict__ draws, double* __restrict__ state, int n, int batch,
               u64 stream_key, long long start, int count, int t0, int t1, int use_shared,
-              double* __restrict__ out_mean, double* __restrict__ out_m2,
+              double* __restrict__ out_sum, double* __restrict__ out_m2,
               double* __restrict__ out_max, double* __restrict__ out_vec,
               int* __restrict__ diverged) {
+    static_assert(THREADS >= 64 && THREADS <= 1024 && (THREADS & (THREADS - 1)) == 0,
+                  "THREADS: a power of two in [64, 1024]");
     extern __shared__ double smem[];
-    __shared__ Partials<D> partials;
+    __shared__ Partials<D, THREADS / 32> partials;
     const int local = blockIdx.x * THREADS + threadIdx.x;
     const bool active = local < count;
-    const int nb = gridDim.x;
-    const int block_count = min(THREADS, count - (int)blockIdx.x * THREADS);
-    const double* tab = stage_table<D>(table, n, use_shared, smem);
+    const int block_count = max(0, min(THREADS, count - (int)blockIdx.x * THREADS));
+    const double* tab = stage_table<D, THREADS>(table, n, use_shared, smem);
     const u64 key = mix64(stream_key + (u64)(start + local + 1) * 0x9E3779B97F4A7C15ULL);
     const u64 nn = (u64)n;
 
@@ -187,8 +203,8 @@ sgd_quadratic(const double* __restrict__ table, const double* __restrict__ decay
 #pragma unroll
     for (int a = 0; a < D; ++a) z[a] = active ? state[(long long)a * count + local] : 0.0;
     if (t0 == 0) {
-        record_step<D>(z, active, 0, block_count, nb, partials, out_mean, out_m2, out_max,
-                       out_vec, diverged);
+        record_step<D, THREADS>(z, active, 0, blockIdx.x, block_count, partials, out_sum,
+                                out_m2, out_max, out_vec, diverged);
     }
     for (int t = t0; t < t1; ++t) {
         double acc[D];
@@ -202,8 +218,9 @@ sgd_quadratic(const double* __restrict__ table, const double* __restrict__ decay
         }
 #pragma unroll
         for (int a = 0; a < D; ++a) z[a] = __dadd_rn(__dmul_rn(z[a], decay[a]), acc[a]);
-        record_step<D>(z, active, t + 1, block_count, nb, partials, out_mean, out_m2, out_max,
-                       out_vec, diverged);
+        const long long row = (long long)(t + 1 - t0) * gridDim.x + blockIdx.x;
+        record_step<D, THREADS>(z, active, t + 1, row, block_count, partials, out_sum, out_m2,
+                                out_max, out_vec, diverged);
     }
     if (active) {
 #pragma unroll
@@ -215,22 +232,23 @@ sgd_quadratic(const double* __restrict__ table, const double* __restrict__ decay
 //   e <- (e * decay + shift) + gain * sum_b sigma(-m_b) (y a)_{i_b},  m_b = (y a)_{i_b} . w,
 // decay = 1 - alpha l2, shift = -alpha l2 w*, gain = alpha / B, ya = (y a)^T of shape (D, n),
 // sigma(-m) = 1/2 - tanh(m/2)/2 (no overflow). Same launch contract as sgd_quadratic.
-template <int D>
+template <int D, int THREADS>
 __global__ void __launch_bounds__(THREADS, 1)
 sgd_logistic(const double* __restrict__ ya, const double* __restrict__ w_star,
              const double* __restrict__ shift, double decay, double gain,
              const u64* __restrict__ draws, double* __restrict__ state, int n, int batch,
              u64 stream_key, long long start, int count, int t0, int t1, int use_shared,
-             double* __restrict__ out_mean, double* __restrict__ out_m2,
+             double* __restrict__ out_sum, double* __restrict__ out_m2,
              double* __restrict__ out_max, double* __restrict__ out_vec,
              int* __restrict__ diverged) {
+    static_assert(THREADS >= 64 && THREADS <= 1024 && (THREADS & (THREADS - 1)) == 0,
+                  "THREADS: a power of two in [64, 1024]");
     extern __shared__ double smem[];
-    __shared__ Partials<D> partials;
+    __shared__ Partials<D, THREADS / 32> partials;
     const int local = blockIdx.x * THREADS + threadIdx.x;
     const bool active = local < count;
-    const int nb = gridDim.x;
-    const int block_count = min(THREADS, count - (int)blockIdx.x * THREADS);
-    const double* tab = stage_table<D>(ya, n, use_shared, smem);
+    const int block_count = max(0, min(THREADS, count - (int)blockIdx.x * THREADS));
+    const double* tab = stage_table<D, THREADS>(ya, n, use_shared, smem);
     const u64 key = mix64(stream_key + (u64)(start + local + 1) * 0x9E3779B97F4A7C15ULL);
     const u64 nn = (u64)n;
 
@@ -238,8 +256,8 @@ sgd_logistic(const double* __restrict__ ya, const double* __restrict__ w_star,
 #pragma unroll
     for (int a = 0; a < D; ++a) e[a] = active ? state[(long long)a * count + local] : 0.0;
     if (t0 == 0) {
-        record_step<D>(e, active, 0, block_count, nb, partials, out_mean, out_m2, out_max,
-                       out_vec, diverged);
+        record_step<D, THREADS>(e, active, 0, blockIdx.x, block_count, partials, out_sum,
+                                out_m2, out_max, out_vec, diverged);
     }
     for (int t = t0; t < t1; ++t) {
         double acc[D];
@@ -265,8 +283,9 @@ sgd_logistic(const double* __restrict__ ya, const double* __restrict__ w_star,
             e[a] = __dadd_rn(__dadd_rn(__dmul_rn(e[a], decay), shift[a]),
                              __dmul_rn(acc[a], gain));
         }
-        record_step<D>(e, active, t + 1, block_count, nb, partials, out_mean, out_m2, out_max,
-                       out_vec, diverged);
+        const long long row = (long long)(t + 1 - t0) * gridDim.x + blockIdx.x;
+        record_step<D, THREADS>(e, active, t + 1, row, block_count, partials, out_sum, out_m2,
+                                out_max, out_vec, diverged);
     }
     if (active) {
 #pragma unroll
