@@ -11,7 +11,8 @@ import importlib
 import sys
 
 # Subcommand modules, in the order they are listed by ``--help``.
-COMMANDS: tuple[str, ...] = ("cmd_verify", "cmd_simulate", "cmd_report", "cmd_bench")
+COMMANDS: tuple[str, ...] = ("cmd_verify", "cmd_simulate", "cmd_report", "cmd_bench",
+                             "cmd_gpu_check")
 
 
 class UsageError(Exception):

@@ -173,9 +173,13 @@ def implementations() -> list[tuple[str, str]]:
 
 
 def run_benchmark(
-    *, trajectories: int = 10_000, steps: int = 1000, dim: int = 10, n: int = 256, repeats: int = 3
+    *, trajectories: int = 10_000, steps: int = 1000, dim: int = 10, n: int = 256, repeats: int = 3,
+    keys: Any = None,
 ) -> dict[str, Any]:
     """Time every available implementation on one workload; see the module docstring.
+
+    ``keys`` (keys of :func:`implementations`, e.g. ``"cupy-fused/cupy"``) restricts the run to
+    those implementations; default all.
 
     Returns:
         ``{"workload": {...}, "rows": [{"key", "label", "seconds", "traj_steps_per_s",
@@ -186,6 +190,8 @@ def run_benchmark(
     ctx = multiprocessing.get_context("spawn")
     workers = []
     for key, label in implementations():
+        if keys is not None and key not in keys:
+            continue
         mine, theirs = ctx.Pipe()
         proc = ctx.Process(target=_serve, args=(key, options, theirs), daemon=True)
         proc.start()

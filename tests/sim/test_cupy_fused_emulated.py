@@ -124,7 +124,7 @@ WINDOWS = [("quadratic", 10, 614, "sm_75", True, True),
 def test_shared_memory_windows_launch_and_agree(monkeypatch, library, kind, d, n, device,
                                                 in_shared, opt_in):
     problem = problem_of(kind, d, n, n)
-    kw = _kw(problem, steps=2, count=300, batch=1)
+    kw = _kw(problem, steps=2, count=100, batch=1)
     fast, kernels = run_emulated(monkeypatch, library, problem, device=device, **kw)
     kernel = kernels[d, block_threads(kind, d)][0 if kind == "quadratic" else 1]
     (_, shared), *_ = kernel.launches
@@ -156,10 +156,10 @@ def test_planted_bug_in_the_coordinate_loop_is_caught_at_large_d(monkeypatch, pl
     """With the stride of the coordinate loop wrong, a coordinate is never reduced when
     D >= WARPS; the old emulation (D <= 3, 32 warps) could not see it, D = 32 does."""
     small, large = problem_of(kind, 3, 37, 3), problem_of(kind, 32, 37, 32)
-    kw_small = _kw(small, steps=2, count=100, batch=1)
+    kw_small = _kw(small, steps=1, count=40, batch=1)
     fast, _ = run_emulated(monkeypatch, planted, small, **kw_small)
     assert_same_chunk(fast, reference(monkeypatch, planted, small, **kw_small))
-    kw_large = _kw(large, steps=2, count=100, batch=1)
+    kw_large = _kw(large, steps=1, count=40, batch=1)
     fast, _ = run_emulated(monkeypatch, planted, large, **kw_large)
     with pytest.raises(AssertionError, match="mean_e"):
         assert_same_chunk(fast, reference(monkeypatch, planted, large, **kw_large))
@@ -178,7 +178,7 @@ def test_emulated_comparison_rejects_doubled_alpha(monkeypatch, library):
 @pytest.mark.slow
 def test_emulated_result_does_not_depend_on_steps_per_launch(monkeypatch, library):
     problem = problem_of("logistic", 10, 50, 3)
-    kw = _kw(problem, steps=5, count=300, batch=2)
+    kw = _kw(problem, steps=3, count=100, batch=2)
     one, _ = run_emulated(monkeypatch, library, problem, steps_per_launch=256, **kw)
     split, _ = run_emulated(monkeypatch, library, problem, steps_per_launch=2, **kw)
     for field in ("mean", "m2", "mean_e", "max"):
