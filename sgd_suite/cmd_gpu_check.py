@@ -69,7 +69,10 @@ def run(args: argparse.Namespace) -> int:
 
     device = resolve_backend("cupy").device  # ValueError (one line, exit 2) without a device
     limits = device_limits()
-    print(f"device: {device}, compute capability {limits.compute_capability}")
+    print(f"device: {device}, compute capability {limits.compute_capability}; shared memory "
+          f"per block {limits.shared_per_block} B (opt-in {limits.shared_per_block_optin} B), "
+          f"per SM {limits.shared_per_sm} B; registers per block {limits.regs_per_block}; "
+          f"threads per block {limits.max_threads_per_block}, per SM {limits.max_threads_per_sm}")
     plans = launch_report(dim=args.dim, n=args.n)
     _print_plans(plans)
 

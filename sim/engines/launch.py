@@ -74,6 +74,7 @@ class DeviceLimits:
         name = props.get("name", "CUDA device")
         name = name.decode() if isinstance(name, bytes) else str(name)
         per_block = int(props["sharedMemPerBlock"])
+        optin = int(props.get("sharedMemPerBlockOptin", per_block))  # absent before CUDA 9
         return cls(
             name=name,
             compute_capability=(int(props["major"]), int(props["minor"])),
@@ -83,32 +84,28 @@ class DeviceLimits:
             regs_per_block=int(props["regsPerBlock"]),
             regs_per_sm=int(props["regsPerMultiprocessor"]),
             shared_per_block=per_block,
-            shared_per_block_optin=max(per_block, int(props.get("sharedMemPerBlockOptin", 0))),
+            shared_per_block_optin=max(per_block, optin),
             shared_per_sm=int(props["sharedMemPerMultiprocessor"]),
             reserved_shared_per_block=int(props.get("reservedSharedMemPerBlock", 0)),
         )
-
-
-def _known(name: str, cc: tuple[int, int], threads_per_sm: int, optin_kib: int,
-           per_sm_kib: int, reserved: int) -> DeviceLimits:
-    return DeviceLimits(name=name, compute_capability=cc, warp_size=32,
-                        max_threads_per_block=1024, max_threads_per_sm=threads_per_sm,
-                        regs_per_block=65536, regs_per_sm=65536,
-                        shared_per_block=DEFAULT_SHARED_PER_BLOCK,
-                        shared_per_block_optin=optin_kib * 1024,
-                        shared_per_sm=per_sm_kib * 1024, reserved_shared_per_block=reserved)
 
 
 KNOWN_DEVICES: dict[str, DeviceLimits] = {
     # CUDA C++ Programming Guide, "Technical Specifications per Compute Capability" (shared
     # memory per SM and per block, threads and registers) and the Turing, Ampere, Ada and
     # Hopper tuning guides (opt-in maxima 64, 163, 99, 99, 227 KB; 1 KB reserved per block
-    # from 8.0 on).
-    "sm_75": _known("sm_75 (Turing, e.g. T4)", (7, 5), 1024, 64, 64, 0),
-    "sm_80": _known("sm_80 (A100)", (8, 0), 2048, 163, 164, 1024),
-    "sm_86": _known("sm_86 (GA10x, e.g. A10, RTX 30xx)", (8, 6), 1536, 99, 100, 1024),
-    "sm_89": _known("sm_89 (Ada, e.g. L4, L40)", (8, 9), 1536, 99, 100, 1024),
-    "sm_90": _known("sm_90 (H100)", (9, 0), 2048, 227, 228, 1024),
+    # from 8.0 on). Every one has warps of 32, 1024 threads and 65536 registers per block,
+    # 65536 registers per SM, and 48 KiB of shared memory per block without the opt-in.
+    "sm_75": DeviceLimits("sm_75 (Turing, e.g. T4)", (7, 5), 32, 1024, 1024, 65536, 65536,
+                          49152, 65536, 65536, 0),
+    "sm_80": DeviceLimits("sm_80 (A100)", (8, 0), 32, 1024, 2048, 65536, 65536,
+                          49152, 166912, 167936, 1024),
+    "sm_86": DeviceLimits("sm_86 (GA10x, e.g. A10, RTX 30xx)", (8, 6), 32, 1024, 1536, 65536,
+                          65536, 49152, 101376, 102400, 1024),
+    "sm_89": DeviceLimits("sm_89 (Ada, e.g. L4, L40)", (8, 9), 32, 1024, 1536, 65536, 65536,
+                          49152, 101376, 102400, 1024),
+    "sm_90": DeviceLimits("sm_90 (H100)", (9, 0), 32, 1024, 2048, 65536, 65536,
+                          49152, 232448, 233472, 1024),
 }
 
 
@@ -150,7 +147,7 @@ def block_threads(kind: str, d: int) -> int:
     return 1024 if d <= at_1024 else 512 if d <= at_512 else 256
 
 
-def register_cap(threads: int, regs_per_block: int = 65536) -> int:
+def register_cap(threads: int, regs_per_block: int) -> int:
     """Registers per thread under ``__launch_bounds__(threads, 1)``: at most 255."""
     return min(255, (regs_per_block // threads) // _REGISTER_GRANULE * _REGISTER_GRANULE)
 
@@ -197,7 +194,7 @@ def plan_launch(device: DeviceLimits, *, kind: str, d: int, n: int, dtype: Any =
     if static > min(DEFAULT_SHARED_PER_BLOCK, device.shared_per_block_optin):
         raise ValueError(f"the kernel's {static} bytes of static shared memory exceed the "
                          f"limit of {device.name}")
-    table = d * n * np.dtype(dtype).itemsize
+    table = 8 * d * n  # float64
     # resident blocks per SM allowed by threads and registers; the table may use shared
     # memory only if these still fit the SM with it
     limit = max(1, min(device.max_threads_per_sm // threads,

@@ -88,8 +88,9 @@ def test_every_plan_is_valid_and_uses_shared_memory_when_it_is_free(name, kind, 
                                                                     registers):
     device = KNOWN_DEVICES[name]
     threads = block_threads(kind, d)
-    registers = min(registers, register_cap(threads))
+    registers = min(registers, register_cap(threads, device.regs_per_block))
     plan = plan_launch(device, kind=kind, d=d, n=n, registers=registers)
+    assert (plan.kind, plan.d, plan.n, plan.threads) == (kind, d, n, threads)
     assert plan_is_valid(device, plan)
     assert plan.parts * plan.threads == BLOCK and plan.grid(BLOCK + 1) == 2 * plan.parts
     table = 8 * d * n
@@ -107,7 +108,8 @@ def test_block_threads_follow_the_register_caps():
         1024, 1024, 512, 512, 256, 256]
     assert [block_threads("logistic", d) for d in (1, 4, 5, 12, 13, 64)] == [
         1024, 1024, 512, 512, 256, 256]
-    assert [register_cap(t) for t in (1024, 512, 256, 128)] == [64, 128, 255, 255]
+    assert [register_cap(t, 65536) for t in (1024, 512, 256, 128)] == [64, 128, 255, 255]
+    assert type(register_cap(1024, 65536)) is int
     assert static_shared_bytes(256, 64) == 8 * (56 + 16 * 64)
 
 
@@ -141,3 +143,80 @@ def test_limits_round_trip_through_device_properties(name):
     assert older.name == "plain str"
     assert older.shared_per_block_optin == older.shared_per_block
     assert older.reserved_shared_per_block == 0
+
+
+def test_resident_blocks_count_whole_register_granules_and_thread_slots():
+    """Registers are allocated in granules of 8 per thread and blocks are counted whole:
+    51 registers take 56, so four 256-thread blocks fit 65536 registers (not 4.57);
+    1536 threads per SM hold one 1024-thread block (not 1.5)."""
+    sm90, sm86 = KNOWN_DEVICES["sm_90"], KNOWN_DEVICES["sm_86"]
+    plan = plan_launch(sm90, kind="quadratic", d=20, n=10, registers=51)
+    assert plan.threads == 256 and plan.resident_blocks == 4
+    assert type(plan.resident_blocks) is int
+    assert plan_launch(sm86, kind="quadratic", d=1, n=10, registers=32).resident_blocks == 1
+    assert type(static_shared_bytes(256, 3)) is int
+
+
+def test_the_reserved_shared_memory_counts_against_the_table():
+    """Two 1024-thread blocks of 32 registers on sm_90: each block needs its partials, its
+    table and the 1 KiB reserved by the system; 16 more bytes of table than fit go global."""
+    device = KNOWN_DEVICES["sm_90"]
+    n = (device.shared_per_sm // 2 - static_shared_bytes(1024, 2)
+         - device.reserved_shared_per_block) // 16
+    fits = plan_launch(device, kind="quadratic", d=2, n=n, registers=32)
+    over = plan_launch(device, kind="quadratic", d=2, n=n + 1, registers=32)
+    assert (fits.table_in_shared, fits.resident_blocks) == (True, 2)
+    assert (over.table_in_shared, over.resident_blocks) == (False, 2)
+
+
+def test_a_table_above_the_opt_in_maximum_stays_in_global_memory():
+    """On a device whose opt-in maximum is below its SM's shared memory, the per-block
+    maximum decides."""
+    device = dataclasses.replace(KNOWN_DEVICES["sm_90"], shared_per_block_optin=64 * 1024)
+    plan = plan_launch(device, kind="quadratic", d=64, n=120)
+    assert not plan.table_in_shared and plan.dynamic_shared == 0 and plan.opt_in is None
+    assert plan_launch(device, kind="quadratic", d=64, n=60).table_in_shared
+
+
+def test_the_register_cap_follows_the_device_register_file():
+    small = dataclasses.replace(KNOWN_DEVICES["sm_90"], regs_per_block=32768)
+    assert plan_launch(small, kind="quadratic", d=3, n=10).register_cap == 32
+    assert plan_launch(KNOWN_DEVICES["sm_90"], kind="quadratic", d=3, n=10).register_cap == 64
+
+
+def test_edges_of_the_accepted_sizes():
+    device = KNOWN_DEVICES["sm_90"]
+    assert not plan_launch(device, kind="quadratic", d=1, n=2**31 - 1).table_in_shared
+    with pytest.raises(ValueError, match=r"n must be in \[1, 2\*\*31 - 1\], got 2147483648"):
+        plan_launch(device, kind="quadratic", d=1, n=2**31)
+    assert plan_launch(device, kind="quadratic", d=3, n=10,
+                       static_shared=DEFAULT_SHARED_PER_BLOCK).static_shared == 49152
+    with pytest.raises(ValueError, match="got float32"):
+        plan_launch(device, kind="quadratic", d=3, n=10, dtype=np.float32)
+
+
+def test_a_device_without_a_name_is_called_a_cuda_device():
+    props = properties(KNOWN_DEVICES["sm_80"])
+    del props["name"]
+    assert DeviceLimits.from_properties(props).name == "CUDA device"
+
+
+def test_opt_in_starts_one_byte_above_the_default_limit_and_ends_at_the_maximum():
+    """d = 2 at 1024 threads: 2816 bytes of partials. 46336 bytes of table reach 48 KiB exactly
+    (no opt-in); on sm_75 62720 bytes reach its 64 KiB opt-in maximum exactly (shared)."""
+    sm90, sm75 = KNOWN_DEVICES["sm_90"], KNOWN_DEVICES["sm_75"]
+    assert plan_launch(sm90, kind="quadratic", d=2, n=2896).opt_in is None
+    assert plan_launch(sm90, kind="quadratic", d=2, n=2897).opt_in == 46352
+    full = plan_launch(sm75, kind="quadratic", d=2, n=3920)
+    assert (full.table_in_shared, full.opt_in) == (True, 62720)
+    assert not plan_launch(sm75, kind="quadratic", d=2, n=3921).table_in_shared
+
+
+def test_resident_blocks_are_bounded_by_the_shared_memory_each_block_needs():
+    """A made-up SM with 4 KiB of shared memory holds one block of 2816 bytes of partials plus
+    the 1 KiB reservation, though registers and threads would allow two."""
+    device = dataclasses.replace(KNOWN_DEVICES["sm_90"], shared_per_sm=4096,
+                                 shared_per_block_optin=4096)
+    plan = plan_launch(device, kind="quadratic", d=2, n=100, registers=32)
+    assert not plan.table_in_shared and plan.resident_blocks == 1
+    assert type(plan.resident_blocks) is int
