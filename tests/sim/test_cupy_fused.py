@@ -40,6 +40,20 @@ def test_module_imports_and_is_unavailable_without_cupy():
     assert cupy_fused.SOURCE.is_file()
 
 
+@pytest.mark.parametrize(("count", "expected"), [(1, True), (0, False), (None, False)])
+def test_available_needs_a_device_that_answers(monkeypatch, count, expected):
+    fake = standin()
+
+    def device_count():
+        if count is None:
+            raise RuntimeError("cudaErrorNoDevice")
+        return count
+
+    fake.cuda.runtime.getDeviceCount = device_count
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    assert cupy_fused.available() is expected
+
+
 # ---------------------------------------------------------------------------------------------
 # Host launches against the kernels' C signatures.
 

@@ -183,3 +183,16 @@ def test_emulated_result_does_not_depend_on_steps_per_launch(monkeypatch, librar
     split, _ = run_emulated(monkeypatch, library, problem, steps_per_launch=2, **kw)
     for field in ("mean", "m2", "mean_e", "max"):
         np.testing.assert_array_equal(getattr(one, field), getattr(split, field))
+
+
+@pytest.mark.slow
+def test_emulated_divergence_is_reported_like_the_array_engine(monkeypatch, library):
+    problem = quadratic(2, 10, 5)
+    kw = {"alpha": 50.0, "steps": 40, "seed": 0, "start": 0, "count": 70, "batch": 1,
+          "e0": np.ones(2)}
+    fast, _ = run_emulated(monkeypatch, library, problem, steps_per_launch=16, **kw)
+    ref = reference(monkeypatch, library, problem, **kw)
+    assert ref.diverged_at is not None and fast.diverged_at == ref.diverged_at
+    for field in ("mean", "m2", "mean_e", "max"):
+        assert np.all(np.isnan(getattr(fast, field)[ref.diverged_at:])), field
+    assert_same_chunk(fast, ref)
