@@ -67,7 +67,12 @@ def run(args: argparse.Namespace) -> int:
     from sim.gpu_acceptance import (AGREEMENT_REL, AGREEMENT_Z, agreement, fused_ratio,
                                     launch_report, run_gpu_tests)
 
-    device = resolve_backend("cupy").device  # ValueError (one line, exit 2) without a device
+    from sim.backend import _cupy_or_reason
+
+    _, reason = _cupy_or_reason()
+    if reason is not None:  # one line and exit 2 through the CLI
+        raise ValueError(f"gpu-check needs CuPy and a CUDA device, but {reason}")
+    device = resolve_backend("cupy").device
     limits = device_limits()
     print(f"device: {device}, compute capability {limits.compute_capability}; shared memory "
           f"per block {limits.shared_per_block} B (opt-in {limits.shared_per_block_optin} B), "

@@ -76,3 +76,38 @@ def test_launch_report_lists_both_kernels_with_their_footprint(monkeypatch):
         assert (r["threads"], r["table_in_shared"], r["opt_in"], r["registers"]) == (
             plan.threads, plan.table_in_shared, plan.opt_in, regs)
         assert r["opt_in"] == 48_000 and np.isclose(r["static_shared"], 3456)
+
+
+@pytest.mark.parametrize("agree", [True, False])
+def test_gpu_check_reports_plans_throughput_and_agreement(monkeypatch, tmp_path, capsys, agree):
+    """The command's glue on the CuPy stand-in, with the measurements stubbed: it prints the
+    plan, the ratio and the verdicts, writes the JSON, and exits 1 when an engine disagrees."""
+    import json
+
+    import sim.bench
+
+    monkeypatch.setitem(sys.modules, "cupy", standin("sm_90"))
+    monkeypatch.setattr(cupy_fused, "_kernels",
+                        lambda d, threads: (_Compiled(threads, d, 100), _Compiled(threads, d, 120)))
+    rows = [{"key": "cupy-fused/cupy", "label": "fused", "seconds": 0.05,
+             "traj_steps_per_s": 2.5e10, "ratio_vs_jax": None, "peak_rss_growth_mib": 1.0,
+             "peak_traced_mib": 1.0},
+            {"key": "array/cupy", "label": "array", "seconds": 1.0, "traj_steps_per_s": 1e9,
+             "ratio_vs_jax": None, "peak_rss_growth_mib": 1.0, "peak_traced_mib": 1.0}]
+    monkeypatch.setattr(sim.bench, "run_benchmark",
+                        lambda **kw: {"workload": {"dim": 10, "n": 256, "trajectories": 10,
+                                                   "steps": 10, "repeats": 1}, "rows": rows})
+    verdict = {"worst": 0.0 if agree else 5.0, "max_z": 0.0, "max_rel": 0.0, "passed": agree}
+    monkeypatch.setattr(gpu_acceptance, "agreement",
+                        lambda problem, runs, **kw: [{"engine": e, "backend": b, **verdict}
+                                                     for e, b in runs])
+    monkeypatch.setattr(gpu_acceptance, "run_gpu_tests", lambda: 0)
+    out = tmp_path / "gpu.json"
+    assert main(["gpu-check", "--json", str(out)]) == (0 if agree else 1)
+    text = capsys.readouterr().out
+    assert "fused / unfused CuPy: 25.0x (target 20x: met)" in text
+    assert "2.500e+10 trajectory-steps/s" in text and "GPU tests: passed" in text
+    assert ("FAILED" in text) != agree
+    record = json.loads(out.read_text())
+    assert record["fused_ratio"] == 25.0 and record["plans"][0]["threads"] == 512
+    assert record["limits"]["shared_per_block_optin"] == 232448
