@@ -30,15 +30,23 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from sim.backend import namespace_of, to_numpy
-from sim.engines import OVERFLOW_GUARD, ChunkResult
+from sim.backend import namespace_of
+from sim.engines import ChunkResult
+from sim.engines._general import (
+    LogisticGradient,
+    ProtocolGradient,
+    QuadraticGradient,
+    stepper,
+)
+from sim.engines._recorder import Recorder
 from sim.logistic import LogisticSpec
 from sim.quadratic import QuadraticSpec
 from sim.rng import _MUL1, _MUL2, draw_keys, trajectory_keys
+from sim.sampling import IndexStream
 from sim.stats import BLOCK
 
 # Elements of the (steps x trajectories) squared-distance buffer reduced at once: on the CPU it
@@ -171,10 +179,39 @@ class _Logistic:
         return step
 
 
+SUPPORTS = frozenset(
+    {"protocol", "schedule", "sampling", "momentum", "average_from", "dtype", "keep_final"}
+)
+"""Everything beyond the fused kernels' constant step, with-replacement float64 SGD on the
+built-in problems (see :func:`sim.engines.resolve_engine`)."""
+
+_PERMUTATION_BYTES = 256 << 20
+"""Budget for the permutations of one piece (``"reshuffle"``, ``"shuffle-once"``)."""
+
+
+class _Plan(NamedTuple):
+    """Everything a piece needs besides its trajectory range."""
+
+    model: Any
+    fast: bool
+    d: int
+    n: int
+    steps: int
+    seed: int
+    batch: int
+    e0: np.ndarray
+    alphas: np.ndarray
+    sampling: str
+    momentum: float
+    average_from: int | None
+    dtype: str
+    keep_final: bool
+
+
 def run_chunk(
-    spec: QuadraticSpec | LogisticSpec,
+    spec: Any,
     *,
-    alpha: float,
+    alpha: Any,
     steps: int,
     seed: int,
     start: int,
@@ -182,44 +219,85 @@ def run_chunk(
     batch: int,
     e0: np.ndarray,
     backend: str = "numpy",
+    sampling: str = "with-replacement",
+    momentum: float = 0.0,
+    average_from: int | None = None,
+    dtype: str = "float64",
+    keep_final: bool = False,
 ) -> ChunkResult:
     """Simulate trajectories ``start .. start + count - 1`` for ``steps`` steps.
 
     Args:
-        spec: ``problem.spec()``.
-        alpha, steps, seed, batch: step size, number of steps, seed, minibatch size.
+        spec: ``problem.spec()`` for the built-in quadratic and logistic problems, else the
+            problem itself (any :class:`sim.Problem`).
+        alpha: step size, or a ``(steps,)`` array of step sizes (already validated).
+        steps, seed, batch: number of steps, seed, minibatch size.
         start: first global trajectory number, a multiple of :data:`sim.stats.BLOCK`.
         count: number of trajectories (a multiple of ``BLOCK`` unless the chunk is the last).
         e0: ``(d,)`` initial error :math:`w_0 - w^*` in the original coordinates.
         backend: ``"numpy"`` or ``"cupy"``; on NumPy the chunk is split into whole-block
             pieces run on one thread per available CPU core.
+        sampling, momentum, average_from, dtype, keep_final: as in :func:`sim.simulate`.
+            A built-in problem with a scalar ``alpha`` and the defaults of the others runs the
+            fused-table update of the module docstring; anything else runs the general update
+            of :mod:`sim.engines._general`.
     """
     if start % BLOCK or start < 0:
         raise ValueError(f"start must be a non-negative multiple of {BLOCK}, got {start}")
     if count < 1:
         raise ValueError(f"count must be >= 1, got {count}")
     xp = namespace_of(backend)
-    if isinstance(spec, QuadraticSpec):
-        model = _Quadratic(xp, spec, alpha, batch)
-    elif isinstance(spec, LogisticSpec):
-        model = _Logistic(xp, spec, alpha, batch)
+    builtin = isinstance(spec, (QuadraticSpec, LogisticSpec))
+    fast = (builtin and np.ndim(alpha) == 0 and sampling == "with-replacement"
+            and momentum == 0 and average_from is None and dtype == "float64")
+    if fast:
+        model = (_Quadratic if isinstance(spec, QuadraticSpec) else _Logistic)(
+            xp, spec, alpha, batch)
+        alphas = np.empty(0)
     else:
-        raise TypeError(f"spec must be a QuadraticSpec or LogisticSpec, got {type(spec).__name__}")
+        kind = np.dtype(dtype)
+        if isinstance(spec, QuadraticSpec):
+            model = QuadraticGradient(xp, spec, kind)
+        elif isinstance(spec, LogisticSpec):
+            model = LogisticGradient(xp, spec, kind)
+        elif hasattr(spec, "sample_gradients"):
+            model = ProtocolGradient(xp, spec, kind)
+        else:
+            raise TypeError(f"spec must be a QuadraticSpec, a LogisticSpec or a problem with "
+                            f"sample_gradients, got {type(spec).__name__}")
+        alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (steps,))
     e0 = np.asarray(e0, dtype=np.float64)
+    n = _size(spec)
+    plan = _Plan(model, fast, e0.shape[0], n, steps, seed, batch, e0, alphas, sampling,
+                 float(momentum), average_from, dtype, bool(keep_final))
 
     def run_piece(piece: tuple[int, int]) -> ChunkResult:
         # Overflow of a diverging trajectory is reported (``diverged_at``), not warned; the
         # error state is per thread, so it is set here.
         with np.errstate(over="ignore", invalid="ignore"):
-            return _run(xp, model, steps, seed, start + piece[0], piece[1], batch, e0)
+            return _run(xp, plan, start + piece[0], piece[1])
 
-    pieces = _pieces(count, _workers() if xp is np else 1)
+    workers = _workers() if xp is np else 1
+    max_blocks = None
+    if sampling in ("reshuffle", "shuffle-once"):
+        max_blocks = max(1, _PERMUTATION_BYTES // (4 * n * BLOCK))
+    pieces = _pieces(count, workers, max_blocks)
     if len(pieces) == 1:
         return run_piece(pieces[0])
+    if workers == 1:
+        return _concatenate([run_piece(p) for p in pieces])
     # NumPy releases the GIL inside each pass, so whole-block pieces advance in parallel on
     # the CPU cores; every block's numbers depend only on its own trajectories.
-    with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
+    with ThreadPoolExecutor(max_workers=min(workers, len(pieces))) as pool:
         return _concatenate(list(pool.map(run_piece, pieces)))
+
+
+def _size(spec: Any) -> int:
+    if isinstance(spec, QuadraticSpec):
+        return spec.centered.shape[0]
+    if isinstance(spec, LogisticSpec):
+        return spec.features.shape[0]
+    return int(spec.n)
 
 
 def _workers() -> int:
@@ -229,10 +307,14 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def _pieces(count: int, workers: int) -> list[tuple[int, int]]:
-    """``(offset, size)`` of at most ``workers`` runs of whole blocks covering ``count``."""
+def _pieces(count: int, workers: int, max_blocks: int | None = None) -> list[tuple[int, int]]:
+    """``(offset, size)`` of runs of whole blocks covering ``count``: at most ``workers`` of
+    them, unless a run may hold at most ``max_blocks`` blocks."""
     nb = -(-count // BLOCK)
-    per = -(-nb // max(1, min(workers, nb))) * BLOCK
+    per = -(-nb // max(1, min(workers, nb)))
+    if max_blocks is not None:
+        per = min(per, max_blocks)
+    per *= BLOCK
     return [(offset, min(per, count - offset)) for offset in range(0, count, per)]
 
 
@@ -248,7 +330,16 @@ def _concatenate(parts: list[ChunkResult]) -> ChunkResult:
         for arr in joined:
             arr[diverged:] = np.nan
     mean, m2, mean_e, top = joined
-    return ChunkResult(np.concatenate([p.count for p in parts]), mean, m2, mean_e, top, diverged)
+    averaged = None
+    if parts[0].averaged is not None:
+        averaged = _concatenate([p.averaged for p in parts])
+    final = None
+    if parts[0].final is not None:
+        final = np.concatenate([p.final for p in parts])
+        if diverged is not None:
+            final[:] = np.nan
+    return ChunkResult(np.concatenate([p.count for p in parts]), mean, m2, mean_e, top, diverged,
+                       averaged, final)
 
 
 def _indices(xp: Any, keys: Any, draws: Any, n: int, out: Any, tmp: Any) -> Any:
@@ -283,99 +374,81 @@ def _indices(xp: Any, keys: Any, draws: Any, n: int, out: Any, tmp: Any) -> Any:
     return out.view(xp.int64)
 
 
-def _square_norms(xp: Any, state: Any, out: Any, buf: Any) -> None:
-    if xp is np:
-        np.einsum("ij,ij->j", state, state, out=out)
-    else:
-        xp.multiply(state, state, out=buf)
-        buf.sum(axis=0, out=out)
-
-
-def _sum_of_squares(xp: Any, dev: Any) -> Any:
-    """Sum of squares over the last axis (one pass, no temporary, on NumPy)."""
-    if xp is np:
-        return np.einsum("kbj,kbj->kb", dev, dev)
-    return (dev * dev).sum(axis=2)
-
-
-def _run(
-    xp: Any, model: Any, steps: int, seed: int, start: int, count: int, batch: int, e0: np.ndarray
-) -> ChunkResult:
-    d, n = model.d, model.n
-    full, tail = divmod(count, BLOCK)
-    nb = full + (tail > 0)
-    sizes = np.array([BLOCK] * full + ([tail] if tail else []), dtype=np.int64)
-
-    state = xp.empty((d, count))
-    state[...] = xp.asarray(model.initial(e0))[:, None]
-    buf, acc = xp.empty((d, count)), xp.empty((d, count))
-    keys = trajectory_keys(xp, seed, start, count)
+def _run(xp: Any, plan: _Plan, start: int, count: int) -> ChunkResult:
+    model, d, n, steps, batch, seed = plan.model, plan.d, plan.n, plan.steps, plan.batch, plan.seed
+    dtype = xp.float64 if plan.dtype == "float64" else xp.float32
+    state = xp.empty((d, count), dtype=dtype)
+    state[...] = xp.asarray(model.initial(plan.e0).astype(plan.dtype))[:, None]
     group = max(1, min(max(steps, 1), _GROUP_ELEMENTS["numpy" if xp is np else "cupy"] // count))
-    sq = xp.empty((group, count))
-    devs = xp.empty(group * count)
-    idx = xp.empty((group * batch, count), dtype=xp.uint64)
-    scratch = xp.empty((group * batch, count), dtype=xp.uint64)
-    mean = xp.full((steps + 1, nb), xp.nan)
-    m2, top = xp.full((steps + 1, nb), xp.nan), xp.full((steps + 1, nb), xp.nan)
-    sums = xp.full((steps + 1, d, nb), xp.nan)
-
-    # views made once: record() runs every step, where each Python-level call costs ~1 us
-    blocks = state[:, : full * BLOCK].reshape(d, full, BLOCK)
-    last_block = state[:, full * BLOCK :]
+    main = Recorder(xp, state, steps, group)
+    recorders = [main]
+    averaged = None
+    k = plan.average_from
+    if k is not None:
+        averaged = xp.zeros((d, count), dtype=dtype)
+        if k == 0:
+            averaged[...] = state
+        recorders.append(Recorder(xp, averaged, steps, group))
+    if plan.fast:
+        advance = _ignore_step(model.bind(state, xp.empty((d, count)), xp.empty((d, count))))
+    else:
+        advance = stepper(xp, model, state, plan.alphas, plan.momentum, k, averaged)
+    stream = None
+    if plan.sampling == "with-replacement":
+        keys = trajectory_keys(xp, seed, start, count)
+        idx = xp.empty((group * batch, count), dtype=xp.uint64)
+        scratch = xp.empty((group * batch, count), dtype=xp.uint64)
+    else:
+        stream = IndexStream(xp, plan.sampling, seed, start, count, n, batch)
 
     def record(row: int, slot: int) -> None:
-        _square_norms(xp, state, sq[slot], buf)
-        if full:
-            blocks.sum(axis=2, out=sums[row, :, :full])
-        if tail:
-            last_block.sum(axis=1, out=sums[row, :, full])
+        for r in recorders:
+            r.record(row, slot)
 
     def reduce(first: int, k: int) -> int | None:
-        """Reduce ``k`` recorded steps into rows ``first..``; return the first diverged step."""
-        parts = []
-        if full:
-            parts.append(sq[:k, : full * BLOCK].reshape(k, full, BLOCK))
-        if tail:
-            parts.append(sq[:k, full * BLOCK :].reshape(k, 1, tail))
-        col = 0
-        for part in parts:
-            nblk, size = part.shape[1], part.shape[2]
-            rows, cols = slice(first, first + k), slice(col, col + nblk)
-            mu = part.sum(axis=2)
-            mu /= size
-            dev = devs[: k * nblk * size].reshape(k, nblk, size)
-            xp.subtract(part, mu[:, :, None], out=dev)
-            mean[rows, cols] = mu
-            m2[rows, cols] = _sum_of_squares(xp, dev)
-            top[rows, cols] = part.max(axis=2)
-            col += nblk
-        worst = top[first : first + k].max(axis=1)
-        bad = to_numpy(~(worst <= OVERFLOW_GUARD))  # also catches NaN
-        return first + int(np.argmax(bad)) if bad.any() else None
+        bad = [b for b in (r.reduce(first, k) for r in recorders) if b is not None]
+        return min(bad) if bad else None
 
-    advance = model.bind(state, buf, acc)
+    if len(recorders) == 1:
+        record, reduce = main.record, main.reduce
     record(0, 0)
     diverged = reduce(0, 1)
     t = 0
     while diverged is None and t < steps:
-        k = min(group, steps - t)
-        draws = draw_keys(xp, seed, t * batch, k * batch)
-        drawn = _indices(xp, keys, draws, n, idx[: k * batch], scratch[: k * batch])
-        for j in range(k):
-            advance(drawn[j * batch : (j + 1) * batch])
-            record(t + j + 1, j)
-        diverged = reduce(t + 1, k)
-        t += k
-    if diverged is not None:
-        for arr in (mean, m2, top, sums):
-            arr[diverged:] = xp.nan
+        k_steps = min(group, steps - t)
+        if stream is None:
+            draws = draw_keys(xp, seed, t * batch, k_steps * batch)
+            drawn = _indices(xp, keys, draws, n, idx[: k_steps * batch],
+                             scratch[: k_steps * batch])
+            for j in range(k_steps):
+                advance(t + j, drawn[j * batch: (j + 1) * batch])
+                record(t + j + 1, j)
+        else:
+            for j in range(k_steps):
+                advance(t + j, stream.draw(t + j))
+                record(t + j + 1, j)
+        diverged = reduce(t + 1, k_steps)
+        t += k_steps
 
-    mean_z = to_numpy(sums).transpose(0, 2, 1) / sizes[None, :, None]
-    if model.basis is None:
-        mean_e = np.ascontiguousarray(mean_z)
-    else:
-        # An explicit sum over k (not BLAS) keeps each block's rotation independent of the chunk.
-        mean_e = np.zeros_like(mean_z)
-        for k in range(d):
-            mean_e += mean_z[:, :, k, None] * model.basis[None, None, :, k]
-    return ChunkResult(sizes, to_numpy(mean), to_numpy(m2), mean_e, to_numpy(top), diverged)
+    results = []
+    for r in recorders:
+        mean, m2, mean_e, top = r.finish(diverged, model.basis)
+        final = None
+        if plan.keep_final:
+            final = r.final()
+            if diverged is not None:
+                final[:] = np.nan
+        results.append(ChunkResult(r.sizes, mean, m2, mean_e, top, diverged, None, final))
+    if k is not None:
+        # the average is defined from step k on
+        for arr in results[1][1:5]:
+            arr[:k] = np.nan
+        return results[0]._replace(averaged=results[1])
+    return results[0]
+
+
+def _ignore_step(step: Callable[[Any], None]) -> Callable[[int, Any], None]:
+    def advance(t: int, rows: Any) -> None:
+        step(rows)
+
+    return advance

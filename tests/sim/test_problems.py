@@ -144,9 +144,9 @@ GOOD_A, GOOD_Y = np.ones((3, 2)), np.array([1.0, -1.0, 1.0])
             "data must have 2 dimension",
         ),
         (
-            lambda: LogisticRegressionProblem(features=GOOD_A, labels=[1, 0, 1], l2=1.0),
+            lambda: LogisticRegressionProblem(features=GOOD_A, labels=[1, 0, -1], l2=1.0),
             ValueError,
-            "labels must be -1 or \\+1",
+            "labels must take at most two values",
         ),
         (
             lambda: LogisticRegressionProblem(features=GOOD_A, labels=[1, 1], l2=1.0),
