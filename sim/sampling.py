@@ -40,8 +40,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from sim.rng import draw_keys, index_from_u64, mix64, trajectory_keys
 
 SAMPLINGS = ("with-replacement", "without-replacement", "reshuffle", "shuffle-once")
@@ -124,41 +122,3 @@ class IndexStream:
                 self.flat[flat_r] = here
             out[b] = self.perm[p]
         return out
-
-
-def reference_indices(sampling: str, seed: int, trajectory: int, steps: int, n: int,
-                      batch: int) -> np.ndarray:
-    """The ``(steps, batch)`` indices of one trajectory, in plain Python integers.
-
-    An independent transcription of the module docstring's formulas (scalar SplitMix64,
-    a Python list for the permutation), used to test :class:`IndexStream`.
-    """
-    from sim.rng import _mix64_int, draw_key, seed_keys
-
-    s, _ = seed_keys(seed)
-    key = _mix64_int(s + (trajectory + 1) * 0x9E3779B97F4A7C15)
-
-    def uniform(m: int, r: int) -> int:
-        return (_mix64_int(key + draw_key(seed, m)) * r) >> 64
-
-    perm = list(range(n))
-    epoch = n // batch if batch <= n else 1
-    out = np.empty((steps, batch), dtype=np.int64)
-    for t in range(steps):
-        picked: list[int] = []
-        for b in range(batch):
-            m = t * batch + b
-            if sampling == "with-replacement":
-                picked.append(uniform(m, n))
-            elif sampling == "without-replacement":
-                top = n - batch + b
-                r = uniform(m, top + 1)
-                picked.append(top if r in picked else r)
-            else:
-                p = (t % epoch) * batch + b
-                if sampling == "reshuffle" or t < epoch:
-                    r = p + uniform(m, n - p)
-                    perm[p], perm[r] = perm[r], perm[p]
-                picked.append(perm[p])
-        out[t] = picked
-    return out

@@ -19,6 +19,7 @@ References:
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,16 +42,19 @@ def _real(name: str, value: Any, *, low: float, strict: bool) -> float:
     return x
 
 
-def _steps(t: Any) -> Any:
-    """``t`` as float64 (scalar or array); negative or non-integer step numbers are refused."""
+def _apply(formula: Callable[[float], float], t: Any) -> Any:
+    """``formula`` at each step number in ``t`` (an int or an integer array).
+
+    Evaluated one Python float at a time, so a vectorised call gives exactly the values of the
+    scalar calls (NumPy's SIMD ``power`` may differ from the scalar one in the last bit).
+    """
     arr = np.asarray(t)
     if arr.dtype.kind not in "iu" or np.any(arr < 0):
         raise ValueError(f"step numbers must be integers >= 0, got {t!r}")
-    return arr.astype(np.float64)
-
-
-def _out(value: np.ndarray) -> Any:
-    return float(value) if value.ndim == 0 else value
+    if arr.ndim == 0:
+        return float(formula(float(arr)))
+    values = [float(formula(float(x))) for x in arr.ravel().tolist()]
+    return np.asarray(values, dtype=np.float64).reshape(arr.shape)
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class InverseDecay:
     t0: float
 
     def __call__(self, t: Any) -> Any:
-        return _out(self.a / (_steps(t) + self.t0))
+        return _apply(lambda s: self.a / (s + self.t0), t)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class PowerDecay:
     t0: float
 
     def __call__(self, t: Any) -> Any:
-        return _out(self.c * (_steps(t) + self.t0) ** -self.p)
+        return _apply(lambda s: self.c * math.pow(s + self.t0, -self.p), t)
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class StepDecay:
     every: int
 
     def __call__(self, t: Any) -> Any:
-        return _out(self.alpha0 * self.factor ** np.floor(_steps(t) / self.every))
+        return _apply(lambda s: self.alpha0 * math.pow(self.factor, s // self.every), t)
 
 
 def inverse(a: float, t0: float = 1.0) -> InverseDecay:
@@ -126,6 +130,8 @@ def as_array(alpha: Any, steps: int) -> np.ndarray:
         TypeError, ValueError: one line naming ``alpha`` and the allowed range (each
         :math:`\\alpha_t` finite and ``> 0``), with the first offending step.
     """
+    if isinstance(alpha, bool):
+        raise TypeError("alpha must be a real number, got bool")
     if callable(alpha):
         values = []
         for t in range(steps):
