@@ -6,7 +6,8 @@
     h(w) = \\frac1n \\sum_i f(w; i) = \\frac1{2n}\\|Aw - b\\|^2 + \\tfrac\\lambda2\\|w\\|^2 .
 
 Exact constants. :math:`\\nabla^2 h = H = A^\\top A/n + \\lambda I`, so
-:math:`w^* = H^{-1} A^\\top b / n`, :math:`\\mu = \\lambda_{\\min}(H)`, :math:`L = \\lambda_{\\max}(H)`
+:math:`w^* = H^{-1} A^\\top b / n`, :math:`\\mu = \\lambda_{\\min}(H)`,
+:math:`L = \\lambda_{\\max}(H)`
 (both exact; :math:`H \\succ 0` is required). Each :math:`f(\\cdot; i)` is
 :math:`(\\|a_i\\|^2 + \\lambda)`-smooth; ``L_max`` is the largest of these.
 

@@ -118,7 +118,7 @@ def step_decay(alpha0: float, factor: float, every: int) -> StepDecay:
 
 
 def as_array(alpha: Any, steps: int) -> np.ndarray:
-    """The step sizes :math:`\\alpha_0, \\dots, \\alpha_{T-1}` as a float64 array of length ``steps``.
+    """The step sizes :math:`\\alpha_0, \\dots, \\alpha_{T-1}` as a float64 ``(steps,)`` array.
 
     Args:
         alpha: a real number (constant step), a sequence or array of length ``steps``, or a

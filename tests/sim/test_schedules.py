@@ -51,7 +51,8 @@ def test_vectorised_call_equals_scalar_calls_and_as_array(schedule):
 def test_as_array_accepts_numbers_arrays_and_plain_callables():
     np.testing.assert_array_equal(schedules.as_array(0.5, 3), [0.5, 0.5, 0.5])
     np.testing.assert_array_equal(schedules.as_array([0.3, 0.2], 2), [0.3, 0.2])
-    np.testing.assert_array_equal(schedules.as_array(lambda t: 1 / (t + 2), 3), [1 / 2, 1 / 3, 1 / 4])
+    np.testing.assert_array_equal(schedules.as_array(lambda t: 1 / (t + 2), 3),
+                                  [1 / 2, 1 / 3, 1 / 4])
     assert schedules.as_array(lambda t: 1 / 0, 0).shape == (0,)  # never called for T = 0
 
 
