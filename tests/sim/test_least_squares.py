@@ -92,7 +92,7 @@ def test_sample_gradients_in_float32_and_pickling_drops_the_device_cache():
     [
         ({"targets": [1.0, 2.0]}, ValueError, r"targets must have shape \(3,\)"),
         ({"l2": -1.0}, ValueError, "l2 must be a finite number >= 0"),
-        ({"l2": "0.1"}, TypeError, "l2 must be a real number"),
+        ({"l2": "0.1"}, TypeError, "l2 must be a real number, got str"),
         ({"l2": 0.0, "features": np.ones((3, 2))}, ValueError, "must be positive definite"),
         ({"features": [[np.nan, 1.0]] * 3}, ValueError, "features must contain only finite"),
         ({"features": np.ones(3)}, ValueError, "features must have 2 dimension"),

@@ -38,6 +38,13 @@ def test_builtins_and_a_plain_class_satisfy_the_protocol():
     assert not isinstance(object(), Problem)
 
 
+def test_a_one_example_problem_runs():
+    """n = 1: the preflight call uses index 0 (= n - 1) only, and every draw is 0."""
+    one = Tiny(n=1, x=np.array([[1.0, 2.0]]), w_star=np.array([1.0, 2.0]))
+    r = simulate(one, alpha=0.5, steps=3, trajectories=4, w0=[0.0, 0.0], backend="numpy")
+    np.testing.assert_allclose(r.mean_sq_dist, 5.0 * 0.25 ** np.arange(4))
+
+
 def test_builtin_sample_gradients_are_the_per_sample_gradients():
     rng = np.random.default_rng(1)
     q = QuadraticProblem(hessian=np.array([[2.0, 0.5], [0.5, 1.0]]), data=rng.normal(size=(5, 2)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zipfile
 
@@ -100,7 +101,8 @@ def _rewrite_header(path, change):
     [
         (lambda h: h.update(version=99), "has format version 99; this version of sim reads "
                                          "version 1"),
-        (lambda h: h.update(format="something else"), "is not a saved SimulationResult"),
+        (lambda h: h.update(format="something else"),
+         "is not a saved SimulationResult \\(format 'something else'\\)"),
     ],
 )
 def test_foreign_or_future_files_are_refused(tmp_path, change, match):
@@ -145,8 +147,22 @@ def test_plot_returns_a_figure_and_leaves_pyplot_alone():
     assert labels == ["Monte Carlo $E\\|w_t - w^*\\|^2$", "averaged $E\\|\\bar w_t - w^*\\|^2$",
                       "exact", "exact, averaged"]
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), r.mean_sq_dist)
+    np.testing.assert_array_equal(ax.get_lines()[2].get_xdata(), np.arange(21))
     assert ax.get_yscale() == "log"
-    assert len(ax.collections) == 2  # the two bands
+    assert ax.get_title().startswith("LeastSquaresProblem: N = 2048, band ±1.96 standard errors")
+    assert len(ax.collections) == 2  # the two bands, each mean -+ 1.96 stderr in the line's color
+    for line, band, trace in zip(ax.get_lines(), ax.collections, (r, r.averaged), strict=False):
+        y = band.get_paths()[0].vertices[:, 1]
+        finite = np.isfinite(trace.mean_sq_dist)
+        assert np.nanmin(y) == pytest.approx(np.min((trace.mean_sq_dist - 1.96 * trace.stderr)
+                                                    [finite]), rel=1e-12)
+        assert np.nanmax(y) == pytest.approx(np.max((trace.mean_sq_dist + 1.96 * trace.stderr)
+                                                    [finite]), rel=1e-12)
+        np.testing.assert_allclose(band.get_facecolor()[0][:3],
+                                   matplotlib.colors.to_rgb(line.get_color()))
+        assert band.get_alpha() == 0.25 and list(band.get_linewidth()) == [0.0]
+    untyped = dataclasses.replace(r, problem_info={}).plot()
+    assert untyped.axes[0].get_title().startswith("problem: N = 2048")
     fig2, ax2 = plt.subplots()
     try:
         assert r.plot(reference=exact.mean_sq_dist, ax=ax2) is fig2

@@ -51,6 +51,8 @@ def test_vectorised_call_equals_scalar_calls_and_as_array(schedule):
 def test_as_array_accepts_numbers_arrays_and_plain_callables():
     np.testing.assert_array_equal(schedules.as_array(0.5, 3), [0.5, 0.5, 0.5])
     np.testing.assert_array_equal(schedules.as_array([0.3, 0.2], 2), [0.3, 0.2])
+    assert schedules.as_array([1, 2], 2).dtype == np.float64
+    assert schedules.step_decay(0.5, 1.0, 3)(10) == 0.5  # factor 1: a constant step
     np.testing.assert_array_equal(schedules.as_array(lambda t: 1 / (t + 2), 3),
                                   [1 / 2, 1 / 3, 1 / 4])
     assert schedules.as_array(lambda t: 1 / 0, 0).shape == (0,)  # never called for T = 0
@@ -85,6 +87,8 @@ def test_bad_alpha_is_one_clear_error(alpha, steps, error, match):
         (lambda: schedules.inverse(0.0), ValueError, "a must be a finite number > 0"),
         (lambda: schedules.inverse(1.0, 0.0), ValueError, "t0 must be a finite number > 0"),
         (lambda: schedules.power(1.0, -0.5), ValueError, "p must be a finite number >= 0"),
+        (lambda: schedules.power(1.0, 0.5, 0.0), ValueError, "t0 must be a finite number > 0"),
+        (lambda: schedules.step_decay(0.0, 0.5, 3), ValueError, "alpha0 must be a finite"),
         (lambda: schedules.power("1", 0.5), TypeError, "c must be a real number"),
         (lambda: schedules.step_decay(1.0, 1.5, 3), ValueError, r"factor must be in \(0, 1\]"),
         (lambda: schedules.step_decay(1.0, 0.5, 0), ValueError, "every must be an integer >= 1"),

@@ -230,3 +230,33 @@ def test_general_path_runs_on_a_non_numpy_namespace(monkeypatch):
             np.testing.assert_allclose(getattr(got, field), getattr(ref, field), rtol=rtol,
                                        atol=1e-12)
         assert (got.averaged is None) == (ref.averaged is None)
+
+
+def test_protocol_problem_with_options_on_dask_equals_local():
+    """A protocol problem with every option on a Dask cluster gives the local result, bit for
+    bit; and its chunk runner survives pickling (what a cluster of processes does to it)."""
+    pytest.importorskip("distributed")
+    import functools
+    import pickle
+
+    from distributed import Client, LocalCluster
+
+    from sim.simulate import _run_range
+
+    p = PROBLEMS["least-squares"]
+    kw = {"alpha": schedules.inverse(1.0, 4.0), "steps": 10, "trajectories": 2 * BLOCK + 3,
+          "seed": 8, "backend": "numpy", "engine": "array", "chunk_size": BLOCK,
+          "sampling": "reshuffle", "momentum": 0.2, "average_from": 2, "keep_final": True}
+    with (LocalCluster(processes=False, n_workers=2, threads_per_worker=1,
+                       dashboard_address=":0") as cluster,
+          Client(cluster, set_as_default=False) as client):
+        remote = simulate(p, scheduler=client, **kw)
+    local = simulate(p, **kw)
+    for a, b in zip(_fields(remote), _fields(local), strict=True):
+        np.testing.assert_array_equal(a, b)
+    options = {"alpha": schedules.as_array(kw["alpha"], 10), "steps": 10, "seed": 8, "batch": 1,
+               "e0": -p.w_star, "backend": "numpy", "sampling": "reshuffle", "momentum": 0.2,
+               "average_from": 2, "dtype": "float64", "keep_final": True}
+    run = functools.partial(_run_range, "array", p, options)
+    chunk = pickle.loads(pickle.dumps(run))((BLOCK, BLOCK))
+    np.testing.assert_array_equal(chunk.final, run((BLOCK, BLOCK)).final)
