@@ -109,17 +109,21 @@ class ProtocolGradient:
         w = xp.empty((count, d), dtype=state.dtype)
         acc = xp.empty((count, d), dtype=state.dtype)
 
+        def call(idx: Any) -> Any:
+            xp.add(state.T, self.w_star[None, :], out=w)
+            g = problem.sample_gradients(w, idx, xp)
+            if tuple(g.shape) != (count, d):
+                raise ValueError(f"problem.sample_gradients must return shape (N, d) = "
+                                 f"({count}, {d}), got {tuple(g.shape)}")
+            return g
+
         def gradient(rows: Any, out: Any) -> None:
-            for b in range(rows.shape[0]):
-                xp.add(state.T, self.w_star[None, :], out=w)
-                g = problem.sample_gradients(w, rows[b], xp)
-                if tuple(g.shape) != (count, d):
-                    raise ValueError(f"problem.sample_gradients must return shape (N, d) = "
-                                     f"({count}, {d}), got {tuple(g.shape)}")
-                if b == 0:
-                    acc[...] = g
-                else:
-                    xp.add(acc, g, out=acc)
+            if rows.shape[0] == 1:
+                out[...] = call(rows[0]).T
+                return
+            acc[...] = call(rows[0])
+            for b in range(1, rows.shape[0]):
+                xp.add(acc, call(rows[b]), out=acc)
             xp.multiply(acc.T, 1.0 / rows.shape[0], out=out)
 
         return gradient
