@@ -8,6 +8,7 @@ satisfies :math:`\\alpha\\le 2/(L+\\mu)` (so the bound must hold) and the check 
 
 from __future__ import annotations
 
+from pathlib import Path
 
 import numpy as np
 
@@ -53,6 +54,9 @@ def register(subparsers) -> None:
                    "probability of the check, in (0, 1) (default: 1e-9)")
     p.add_argument("--figure", metavar="PATH", default=None, help="also draw the curves to "
                    "this PNG")
+    p.add_argument("--json", metavar="PATH", default=None, help="also write the run's record "
+                   "(parameters, checks, per-step arrays; non-finite numbers as null) as JSON "
+                   "to PATH, atomically")
     p.set_defaults(func=run)
 
 
@@ -72,6 +76,8 @@ def _validate(args) -> None:
         raise UsageError(f"--delta must be in (0, 1), got {args.delta}")
     if args.r0 < 0:
         raise UsageError(f"--r0 must be >= 0, got {args.r0}")
+    if args.json is not None and Path(args.json).is_dir():
+        raise UsageError(f"--json must be a file path, got the folder {args.json}")
 
 
 def table_steps(steps: int, extra: int | None = None, *, rows: int = 12) -> list[int]:
@@ -139,4 +145,13 @@ def run(args) -> int:
                      f"α={p['alpha']:.3g}, N={p['trajectories']}"}], args.figure,
             suptitle="SGD: Monte Carlo mean squared distance against the lecture's bound")
         print(f"figure: {path}")
+    if args.json:
+        import json
+
+        from sgd_suite.atomic import write_text_atomic
+        from sgd_suite.report import jsonable
+
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(args.json, json.dumps(jsonable(rec), indent=1, allow_nan=False) + "\n")
+        print(f"json: {args.json}")
     return 0 if rec["expectation_met"] or not inside else 1

@@ -100,8 +100,23 @@ def _python_runner(problem, alpha, w0, trajectories, steps):
     return run
 
 
+class _AsProtocol:
+    """The benchmark quadratic seen only through the problem protocol (no ``spec()``), so
+    that it runs the array engine's general path with one ``sample_gradients`` call per step."""
+
+    def __init__(self, problem):
+        self.problem, self.dim, self.n = problem, problem.dim, problem.n
+        self.w_star = problem.w_star
+
+    def sample_gradients(self, w, idx, xp):
+        return self.problem.sample_gradients(w, idx, xp)
+
+
 def _engine_runner(problem, alpha, w0, trajectories, steps, engine, backend):
     from sim import simulate
+
+    if engine == "protocol":
+        problem, engine = _AsProtocol(problem), "array"
 
     return lambda: (
         simulate(
@@ -160,8 +175,10 @@ def implementations() -> list[tuple[str, str]]:
     from sim.engines import available_engines
 
     rows = [(f"{e}/numpy", f"sim {e} (NumPy)") for e in available_engines("numpy")]
+    rows.append(("protocol/numpy", "sim array, protocol problem (NumPy)"))
     if cupy_available():
         rows += [(f"{e}/cupy", f"sim {e} (CuPy)") for e in available_engines("cupy")]
+        rows.append(("protocol/cupy", "sim array, protocol problem (CuPy)"))
     try:
         import jax  # noqa: F401
 

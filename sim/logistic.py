@@ -5,6 +5,12 @@
     f(w; i) = \\log\\bigl(1 + e^{-y_i a_i^T w}\\bigr) + \\tfrac{\\lambda}{2}\\|w\\|^2, \\qquad
     h(w) = \\frac1n \\sum_i f(w; i), \\qquad y_i \\in \\{-1, +1\\},\\ \\lambda > 0 .
 
+Labels. Any two classes are accepted and mapped once, at construction, to :math:`\\pm1`
+(:func:`binary_labels`): values in :math:`\\{-1, +1\\}` are kept; :math:`\\{0, 1\\}` and
+booleans map 0/False to -1 and 1/True to +1; any other two values (numbers or strings) map the
+smaller in sorted order to -1 and the larger to +1. ``classes`` records the original
+(negative, positive) pair.
+
 Constants (slide "Gradient Descent Converges": :math:`\\mu I \\preceq \\nabla^2 h \\preceq L I`):
 with :math:`\\sigma(s) = 1/(1+e^{-s})`,
 :math:`\\nabla^2 h(w) = \\frac1n\\sum_i \\sigma(m_i)(1-\\sigma(m_i))\\, a_i a_i^T + \\lambda I`
@@ -31,6 +37,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from sim.protocol import on_device
 from sim.validation import finite_array, int_at_least, positive_float
 
 
@@ -43,6 +50,33 @@ class LogisticSpec(NamedTuple):
     w_star: np.ndarray
 
 
+def binary_labels(labels: Any) -> tuple[np.ndarray, tuple]:
+    """``(y, classes)``: the labels as float64 :math:`\\pm1` and the original (negative, positive)
+    values, by the rule of the module docstring."""
+    y = np.asarray(labels)
+    if y.dtype.kind not in "biufUS":
+        raise TypeError(f"labels must be numbers, booleans or strings, got dtype {y.dtype}")
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"labels must be a non-empty 1-dimensional array, got shape {y.shape}")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError("labels must contain only finite values (no NaN or inf)")
+    values = np.unique(y)
+    if values.size > 2:
+        raise ValueError(f"labels must take at most two values (two classes), got "
+                         f"{values.size}: {values[:5].tolist()}")
+    numeric = y.dtype.kind in "biuf"
+    if numeric and set(values.tolist()) <= {-1, 1}:
+        classes = (-1, 1)
+    elif numeric and set(values.tolist()) <= {0, 1}:
+        classes = (False, True) if y.dtype.kind == "b" else (0, 1)
+    elif values.size == 2:
+        classes = (values[0].item(), values[1].item())
+    else:
+        raise ValueError(f"labels with a single value must be -1, +1, 0 or 1 (which class it "
+                         f"is is otherwise unknown), got {values[0].item()!r}")
+    return np.where(y == classes[1], 1.0, -1.0), classes
+
+
 def _sigmoid(s: np.ndarray) -> np.ndarray:
     # tanh form: no overflow for any finite s.
     return 0.5 * (1.0 + np.tanh(0.5 * s))
@@ -53,25 +87,22 @@ class LogisticRegressionProblem:
 
     Args:
         features: ``(n, d)`` feature matrix ``A``.
-        labels: ``(n,)`` labels, each exactly ``-1`` or ``+1``.
+        labels: ``(n,)`` labels of two classes: -1/+1, 0/1, booleans or any two values
+            (mapped once to -1/+1, see the module docstring).
         l2: regularisation strength ``lambda > 0``.
 
     Attributes:
         mu, L, M: valid constants (see the module docstring); w_star: the minimiser to float64
-        accuracy (damped Newton); dim, n.
+        accuracy (damped Newton); dim, n. labels: the labels as -1.0/+1.0; classes: the
+        original (negative, positive) values.
     """
 
     def __init__(self, *, features: Any, labels: Any, l2: float) -> None:
         a = finite_array("features", features, ndim=2)
-        y = finite_array("labels", labels, ndim=1)
+        y, self.classes = binary_labels(labels)
         if y.shape[0] != a.shape[0]:
             raise ValueError(
                 f"labels must have shape ({a.shape[0]},) to match features, got {y.shape}"
-            )
-        if not np.all(np.abs(y) == 1.0):
-            raise ValueError(
-                "labels must be -1 or +1 (each entry), got values "
-                f"{np.unique(y[np.abs(y) != 1.0])[:5].tolist()}"
             )
         self.l2 = positive_float("l2", l2)
         self.features = a
@@ -93,6 +124,19 @@ class LogisticRegressionProblem:
     def spec(self) -> LogisticSpec:
         """The picklable numerical description used by the simulation engines."""
         return LogisticSpec(self.features.copy(), self.labels.copy(), self.l2, self.w_star.copy())
+
+    def __getstate__(self) -> dict:
+        # device copies made by sample_gradients are a cache, rebuilt where they are used
+        return {k: v for k, v in self.__dict__.items() if k != "_device"}
+
+    def sample_gradients(self, w: Any, idx: Any, xp: Any) -> Any:
+        """:math:`\\nabla f(w_k; i_k) = -\\sigma(-y a^\\top w_k)\\, y a + \\lambda w_k` with
+        :math:`(a, y)` example :math:`i_k`, for ``(N, d)`` ``w`` (protocol of
+        :class:`sim.Problem`), row by row in ``w``'s dtype on ``xp``'s device."""
+        (ya,) = on_device(self, xp, w.dtype, ya=self._ya)
+        rows = xp.take(ya, idx, axis=0)
+        weight = 0.5 - 0.5 * xp.tanh(0.5 * (rows * w).sum(axis=1))
+        return self.l2 * w - rows * weight[:, None]
 
     def objective(self, w: Any) -> float:
         """:math:`h(w)`, with :math:`\\log(1+e^{-m}) = \\mathrm{logaddexp}(0, -m)` (no overflow)."""

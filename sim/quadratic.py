@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from sim.protocol import on_device
 from sim.validation import finite_array, int_at_least, positive_float
 
 
@@ -102,6 +103,20 @@ class QuadraticProblem:
         return QuadraticSpec(
             self.eigvals.copy(), self.eigvecs.copy(), self.centered.copy(), self.w_star.copy()
         )
+
+    def __getstate__(self) -> dict:
+        # device copies made by sample_gradients are a cache, rebuilt where they are used
+        return {k: v for k, v in self.__dict__.items() if k != "_device"}
+
+    def sample_gradients(self, w: Any, idx: Any, xp: Any) -> Any:
+        """:math:`\\nabla f(w_k; x_{i_k}) = H (w_k - x_{i_k})` for ``(N, d)`` ``w`` (protocol of
+        :class:`sim.Problem`), row by row in ``w``'s dtype on ``xp``'s device."""
+        h, x = on_device(self, xp, w.dtype, hessian=self.hessian, data=self.data)
+        diff = w - xp.take(x, idx, axis=0)
+        out = diff[:, :1] * h[0][None, :]
+        for j in range(1, self.dim):
+            out += diff[:, j:j + 1] * h[j][None, :]
+        return out
 
     def gradient(self, w: Any) -> np.ndarray:
         """:math:`\\nabla h(w) = H (w - \\bar x)`."""

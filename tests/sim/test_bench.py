@@ -9,7 +9,14 @@ import pytest
 
 from sgd_suite.cli import main
 from sim import simulate
-from sim.bench import _jax_runner, _python_runner, format_table, run_benchmark, workload
+from sim.bench import (
+    _engine_runner,
+    _jax_runner,
+    _python_runner,
+    format_table,
+    run_benchmark,
+    workload,
+)
 from sim.check import z_threshold
 
 DELTA = 1e-9
@@ -48,6 +55,18 @@ def test_peer_implementations_estimate_the_exact_second_moment(runner, trajector
     assert np.all(np.abs(estimate[1:] - exact[1:]) <= 1.5 * zthr * ref.stderr[1:])
 
 
+def test_protocol_row_runs_the_general_path_on_the_same_problem():
+    """The benchmark's protocol row: the quadratic through sample_gradients only, on the array
+    engine's general path. Same seed, same indices: the same trajectories as the fused-table
+    path up to rounding (but not bit for bit: another order of operations)."""
+    problem, alpha, w0 = workload(dim=4, n=32)
+    estimate = _engine_runner(problem, alpha, w0, 4096, 15, "protocol", "numpy")()
+    ref = simulate(problem, alpha=alpha, steps=15, trajectories=4096, w0=w0, backend="numpy",
+                   engine="array")
+    np.testing.assert_allclose(estimate, ref.mean_sq_dist, rtol=1e-10)
+    assert not np.array_equal(estimate, ref.mean_sq_dist)
+
+
 @pytest.mark.slow
 def test_bench_command_writes_a_table_and_json(tmp_path, capsys):
     out = tmp_path / "bench.json"
@@ -72,6 +91,7 @@ def test_bench_command_writes_a_table_and_json(tmp_path, capsys):
     report = json.loads(out.read_text())
     keys = [row["key"] for row in report["rows"]]
     assert "array/numpy" in keys
+    assert "protocol/numpy" in keys
     assert "python" in keys
     for row in report["rows"]:
         assert row["seconds"] > 0

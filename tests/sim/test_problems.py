@@ -144,9 +144,9 @@ GOOD_A, GOOD_Y = np.ones((3, 2)), np.array([1.0, -1.0, 1.0])
             "data must have 2 dimension",
         ),
         (
-            lambda: LogisticRegressionProblem(features=GOOD_A, labels=[1, 0, 1], l2=1.0),
+            lambda: LogisticRegressionProblem(features=GOOD_A, labels=[1, 0, -1], l2=1.0),
             ValueError,
-            "labels must be -1 or \\+1",
+            "labels must take at most two values",
         ),
         (
             lambda: LogisticRegressionProblem(features=GOOD_A, labels=[1, 1], l2=1.0),
@@ -192,3 +192,50 @@ GOOD_A, GOOD_Y = np.ones((3, 2)), np.array([1.0, -1.0, 1.0])
 def test_bad_problem_inputs_are_rejected(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+@pytest.mark.parametrize(
+    ("labels", "classes"),
+    [
+        ([-1, 1, 1, -1, 1], (-1, 1)),
+        ([0, 1, 1, 0, 1], (0, 1)),
+        ([0.0, 1.0, 1.0, 0.0, 1.0], (0, 1)),
+        ([False, True, True, False, True], (False, True)),
+        (["no", "yes", "yes", "no", "yes"], ("no", "yes")),
+        ([2, 7, 7, 2, 7], (2, 7)),
+    ],
+)
+def test_logistic_labels_of_any_two_classes_map_to_the_same_problem(labels, classes):
+    """Each encoding of the same two classes gives the +-1 problem (smaller value -> -1)."""
+    a = np.random.default_rng(6).normal(size=(5, 2))
+    ref = LogisticRegressionProblem(features=a, labels=[-1.0, 1.0, 1.0, -1.0, 1.0], l2=0.1)
+    p = LogisticRegressionProblem(features=a, labels=labels, l2=0.1)
+    assert p.classes == classes
+    np.testing.assert_array_equal(p.labels, ref.labels)
+    np.testing.assert_array_equal(p.w_star, ref.w_star)
+    assert (p.mu, p.L, p.M) == (ref.mu, ref.L, ref.M)
+
+
+def test_single_class_labels_keep_their_meaning():
+    a = np.ones((3, 2))
+    assert LogisticRegressionProblem(features=a, labels=[1, 1, 1], l2=1.0).labels.tolist() == [
+        1.0, 1.0, 1.0]
+    assert LogisticRegressionProblem(features=a, labels=[0, 0, 0], l2=1.0).labels.tolist() == [
+        -1.0, -1.0, -1.0]
+    assert LogisticRegressionProblem(features=a, labels=[-1] * 3, l2=1.0).classes == (-1, 1)
+
+
+@pytest.mark.parametrize(
+    ("labels", "error", "match"),
+    [
+        ([1, 0, -1], ValueError, "labels must take at most two values \\(two classes\\), got 3"),
+        ([5, 5, 5], ValueError, "labels with a single value must be -1, \\+1, 0 or 1"),
+        ([0.0, np.nan, 1.0], ValueError, "labels must contain only finite values"),
+        ([[1, 0, 1]], ValueError, "labels must be a non-empty 1-dimensional array"),
+        ([1 + 1j, 0, 1], TypeError, "labels must be numbers, booleans or strings"),
+        ([None, 1, 0], TypeError, "labels must be numbers, booleans or strings"),
+    ],
+)
+def test_bad_labels_are_one_clear_error(labels, error, match):
+    with pytest.raises(error, match=match):
+        LogisticRegressionProblem(features=np.ones((3, 2)), labels=labels, l2=1.0)

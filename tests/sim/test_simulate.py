@@ -230,7 +230,7 @@ def test_bad_simulate_inputs(kwargs, error, match):
 
 
 def test_problem_type_is_checked():
-    with pytest.raises(TypeError, match="problem must be"):
+    with pytest.raises(TypeError, match="problem must have dim, n, w_star and sample_gradients"):
         simulate(object(), alpha=0.1, steps=2, trajectories=4)
 
 
