@@ -1,0 +1,18 @@
+"""Exact theory and bounds for SGD, one module per topic, all re-exported here.
+
+* :mod:`sim.theory.lecture`: the lecture's statements (GD contraction, step-size condition,
+  the unrolled SGD recursion, the noise ball).
+* :mod:`sim.theory.minibatch`: minibatch noise with and without replacement.
+* :mod:`sim.theory.schedules`: any step schedule exactly; :math:`\\alpha_t = 1/(\\mu(t+1))`;
+  the θ/t bound of Nemirovski, Juditsky, Lan and Shapiro.
+* :mod:`sim.theory.averaging`: Polyak-Ruppert averaging, exact and its limit.
+* :mod:`sim.theory.stationary`: the stationary covariance of constant-step SGD on a quadratic.
+* :mod:`sim.theory.momentum`: heavy ball: stability region, transient and stationary moments.
+* :mod:`sim.theory.reshuffling`: random reshuffling / shuffle-once bound and shuffling radius.
+
+Every function is pure (numbers in, numbers out) and validates its arguments before any work.
+"""
+
+from sim.theory.lecture import gd_contraction, max_step, noise_ball, optimal_step, sgd_bound
+
+__all__ = ["gd_contraction", "max_step", "noise_ball", "optimal_step", "sgd_bound"]
