@@ -14,5 +14,15 @@ Every function is pure (numbers in, numbers out) and validates its arguments bef
 """
 
 from sim.theory.lecture import gd_contraction, max_step, noise_ball, optimal_step, sgd_bound
+from sim.theory.minibatch import minibatch_noise, minibatch_noise_factor, per_sample_noise
 
-__all__ = ["gd_contraction", "max_step", "noise_ball", "optimal_step", "sgd_bound"]
+__all__ = [
+    "gd_contraction",
+    "max_step",
+    "minibatch_noise",
+    "minibatch_noise_factor",
+    "noise_ball",
+    "optimal_step",
+    "per_sample_noise",
+    "sgd_bound",
+]
