@@ -15,14 +15,24 @@ Every function is pure (numbers in, numbers out) and validates its arguments bef
 
 from sim.theory.lecture import gd_contraction, max_step, noise_ball, optimal_step, sgd_bound
 from sim.theory.minibatch import minibatch_noise, minibatch_noise_factor, per_sample_noise
+from sim.theory.schedules import (
+    inverse_time_isotropic,
+    nemirovski_bound,
+    nemirovski_bound_repaired,
+    schedule_mean_sq_dist,
+)
 
 __all__ = [
     "gd_contraction",
+    "inverse_time_isotropic",
     "max_step",
     "minibatch_noise",
     "minibatch_noise_factor",
+    "nemirovski_bound",
+    "nemirovski_bound_repaired",
     "noise_ball",
     "optimal_step",
     "per_sample_noise",
+    "schedule_mean_sq_dist",
     "sgd_bound",
 ]
