@@ -13,6 +13,11 @@
 Every function is pure (numbers in, numbers out) and validates its arguments before any work.
 """
 
+from sim.theory.averaging import (
+    averaged_mean_sq_dist,
+    polyak_juditsky_limit,
+    polyak_ruppert_isotropic,
+)
 from sim.theory.lecture import gd_contraction, max_step, noise_ball, optimal_step, sgd_bound
 from sim.theory.minibatch import minibatch_noise, minibatch_noise_factor, per_sample_noise
 from sim.theory.schedules import (
@@ -21,8 +26,16 @@ from sim.theory.schedules import (
     nemirovski_bound_repaired,
     schedule_mean_sq_dist,
 )
+from sim.theory.stationary import (
+    eigen_noise,
+    stationary_covariance,
+    stationary_covariance_lyapunov,
+    stationary_mean_sq_dist,
+)
 
 __all__ = [
+    "averaged_mean_sq_dist",
+    "eigen_noise",
     "gd_contraction",
     "inverse_time_isotropic",
     "max_step",
@@ -33,6 +46,11 @@ __all__ = [
     "noise_ball",
     "optimal_step",
     "per_sample_noise",
+    "polyak_juditsky_limit",
+    "polyak_ruppert_isotropic",
     "schedule_mean_sq_dist",
     "sgd_bound",
+    "stationary_covariance",
+    "stationary_covariance_lyapunov",
+    "stationary_mean_sq_dist",
 ]
