@@ -20,6 +20,13 @@ from sim.theory.averaging import (
 )
 from sim.theory.lecture import gd_contraction, max_step, noise_ball, optimal_step, sgd_bound
 from sim.theory.minibatch import minibatch_noise, minibatch_noise_factor, per_sample_noise
+from sim.theory.momentum import (
+    heavy_ball_matrix,
+    heavy_ball_mean_sq_dist,
+    heavy_ball_stable,
+    heavy_ball_stationary_covariance,
+    heavy_ball_stationary_mean_sq_dist,
+)
 from sim.theory.schedules import (
     inverse_time_isotropic,
     nemirovski_bound,
@@ -37,6 +44,11 @@ __all__ = [
     "averaged_mean_sq_dist",
     "eigen_noise",
     "gd_contraction",
+    "heavy_ball_matrix",
+    "heavy_ball_mean_sq_dist",
+    "heavy_ball_stable",
+    "heavy_ball_stationary_covariance",
+    "heavy_ball_stationary_mean_sq_dist",
     "inverse_time_isotropic",
     "max_step",
     "minibatch_noise",
