@@ -27,6 +27,13 @@ from sim.theory.momentum import (
     heavy_ball_stationary_covariance,
     heavy_ball_stationary_mean_sq_dist,
 )
+from sim.theory.reshuffling import (
+    least_squares_shuffling_radius,
+    reshuffling_bound,
+    shuffling_radius,
+    shuffling_radius_bounds,
+    shuffling_variance,
+)
 from sim.theory.schedules import (
     inverse_time_isotropic,
     nemirovski_bound,
@@ -50,6 +57,7 @@ __all__ = [
     "heavy_ball_stationary_covariance",
     "heavy_ball_stationary_mean_sq_dist",
     "inverse_time_isotropic",
+    "least_squares_shuffling_radius",
     "max_step",
     "minibatch_noise",
     "minibatch_noise_factor",
@@ -60,8 +68,12 @@ __all__ = [
     "per_sample_noise",
     "polyak_juditsky_limit",
     "polyak_ruppert_isotropic",
+    "reshuffling_bound",
     "schedule_mean_sq_dist",
     "sgd_bound",
+    "shuffling_radius",
+    "shuffling_radius_bounds",
+    "shuffling_variance",
     "stationary_covariance",
     "stationary_covariance_lyapunov",
     "stationary_mean_sq_dist",
