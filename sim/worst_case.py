@@ -117,8 +117,9 @@ def sgd_step_worst_case(
     recursion :math:`\\max((1-\\alpha\\mu)^2, (1-\\alpha L)^2)R^2 + \\alpha^2M`.
 
     What is computed. :math:`h \\in \\mathcal F_{\\mu,L}` (any dimension), a start with
-    :math:`\\|w_0-w^*\\|^2 \\le R^2`, and a finite sum :math:`f_i = h + \\langle\\xi_i,\\cdot\\rangle`,
-    :math:`i = 1..n`, with free vectors :math:`\\xi_i`, :math:`\\sum_i\\xi_i = 0` (so
+    :math:`\\|w_0-w^*\\|^2 \\le R^2`, and a finite sum
+    :math:`f_i = h + \\langle\\xi_i,\\cdot\\rangle`, :math:`i = 1..n`, with free vectors
+    :math:`\\xi_i`, :math:`\\sum_i\\xi_i = 0` (so
     :math:`h = \\frac1n\\sum_if_i`) and :math:`\\frac1n\\sum_i\\|\\xi_i\\|^2 \\le M`: the
     gradient noise :math:`\\nabla f_i(w)-\\nabla h(w) = \\xi_i` then has second moment at most
     :math:`M` at every :math:`w`, the lecture's hypothesis. The PEP maximises the exact expectation
@@ -127,8 +128,9 @@ def sgd_step_worst_case(
     depend on :math:`w` (any :math:`f_i` with the bound at every point) gives the same supremum.
 
     Why it equals the closed form. The objective is
-    :math:`\\|w_0-\\alpha\\nabla h(w_0)-w^*\\|^2 + \\alpha^2\\frac1n\\sum_i\\|\\xi_i\\|^2`, since the
-    cross term is :math:`-2\\alpha\\langle\\cdot, \\frac1n\\sum_i\\xi_i\\rangle = 0`; the two parts
+    :math:`\\|w_0-\\alpha\\nabla h(w_0)-w^*\\|^2 + \\alpha^2\\frac1n\\sum_i\\|\\xi_i\\|^2`, since
+    the cross term is :math:`-2\\alpha\\langle\\cdot, \\frac1n\\sum_i\\xi_i\\rangle = 0`; the two
+    parts
     are maximised independently, by the GD worst case
     :math:`\\max((1-\\alpha\\mu)^2,(1-\\alpha L)^2)R^2` (:func:`gd_contraction_worst_case`) and by
     :math:`\\alpha^2M`. The lecture writes :math:`(1-\\alpha\\mu)^2` for the first factor, which is

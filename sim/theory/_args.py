@@ -42,7 +42,7 @@ def mu_L(mu: Any, L: Any) -> tuple[float, float]:
 
 def step_sizes(alpha: float | np.ndarray | Callable[[int], float], steps: int) -> np.ndarray:
     """The steps :math:`\\alpha_0..\\alpha_{T-1}` from a float, a length-``T`` array or a callable
-    ``t -> alpha_t`` (step ``t`` maps :math:`w_t` to :math:`w_{t+1}`); each must be finite and > 0."""
+    ``t -> alpha_t`` (step ``t`` maps :math:`w_t` to :math:`w_{t+1}`); each finite and > 0."""
     steps = int_at_least("steps", steps, 0)
     if callable(alpha):
         values = np.array([float(alpha(t)) for t in range(steps)], dtype=np.float64)
@@ -72,7 +72,9 @@ def symmetric_psd(name: str, value: Any, *, definite: bool) -> np.ndarray:
     if definite and not low > tol:
         raise ValueError(f"{name} must be positive definite; its smallest eigenvalue is {low:.3g}")
     if not definite and low < -tol:
-        raise ValueError(f"{name} must be positive semidefinite; its smallest eigenvalue is {low:.3g}")
+        raise ValueError(
+            f"{name} must be positive semidefinite; its smallest eigenvalue is {low:.3g}"
+        )
     return a
 
 

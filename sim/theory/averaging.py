@@ -35,8 +35,9 @@ __all__ = ["averaged_mean_sq_dist", "polyak_juditsky_limit", "polyak_ruppert_iso
 
 
 def polyak_ruppert_isotropic(mu: float, M: float, alpha: float, e0_sq: float, n: int) -> float:
-    """Exact :math:`\\mathbf E\\|\\bar w_n-w^*\\|^2`, :math:`\\bar w_n = \\frac1n\\sum_{t=0}^{n-1}w_t`,
-    on :math:`H = \\mu I` with :math:`q = 1-\\alpha\\mu`:
+    """Exact :math:`\\mathbf E\\|\\bar w_n-w^*\\|^2` with
+    :math:`\\bar w_n = \\frac1n\\sum_{t=0}^{n-1}w_t`, on :math:`H = \\mu I`, with
+    :math:`q = 1-\\alpha\\mu`:
 
     .. math::
 

@@ -68,8 +68,9 @@ def heavy_ball_stable(alpha: float, beta: float, L: float) -> bool:
 
     Derivation. :math:`T` is similar to a block diagonal of :math:`2\\times2` blocks, one per
     eigenvalue :math:`\\lambda` of :math:`H`, with characteristic polynomial
-    :math:`z^2 - (1+\\beta-\\alpha\\lambda)z + \\beta`. By the Jury criterion ([2]) both roots lie
-    in the open unit disc iff :math:`|\\beta| < 1` and :math:`|1+\\beta-\\alpha\\lambda| < 1+\\beta`,
+    :math:`z^2 - (1+\\beta-\\alpha\\lambda)z + \\beta`. By the Jury criterion ([2]) both roots
+    lie in the open unit disc iff :math:`|\\beta| < 1` and
+    :math:`|1+\\beta-\\alpha\\lambda| < 1+\\beta`,
     i.e. :math:`0 < \\alpha\\lambda < 2(1+\\beta)`; the binding eigenvalue is :math:`\\lambda = L`.
     At :math:`\\beta = 0` this is plain SGD's :math:`\\alpha < 2/L`. (``beta`` outside
     :math:`(-1, 1)` returns False.)
@@ -170,8 +171,10 @@ def heavy_ball_mean_sq_dist(
     out[0] = u.sum()
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):
-            u, v, s = a * a * u - 2 * a * beta * v + beta * beta * s + alpha * alpha * c, (
-                a * u - beta * v
-            ), u
+            u, v, s = (
+                a * a * u - 2 * a * beta * v + beta * beta * s + alpha * alpha * c,
+                (a * u - beta * v),
+                u,
+            )
             out[t + 1] = u.sum()
     return out

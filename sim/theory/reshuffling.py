@@ -1,8 +1,9 @@
 """Random reshuffling (RR) and shuffle-once (SO): the bound of Mishchenko, Khaled and Richtárik and
 their shuffling radius, computed exactly for finite sums of quadratics.
 
-Setting ([1], Algorithm 1; [2], Algorithm 1 with :math:`\\psi = 0`): :math:`f = \\frac1n\\sum_{i=1}^n
-f_i`; each epoch :math:`t` draws a permutation :math:`\\pi` of :math:`\\{1..n\\}` (RR: a fresh one
+Setting ([1], Algorithm 1; [2], Algorithm 1 with :math:`\\psi = 0`):
+:math:`f = \\frac1n\\sum_{i=1}^n f_i`; each epoch :math:`t` draws a permutation :math:`\\pi` of
+:math:`\\{1..n\\}` (RR: a fresh one
 every epoch; SO: one for all epochs) and runs :math:`x_t^{i+1} = x_t^i - \\gamma\\nabla
 f_{\\pi_i}(x_t^i)`, :math:`i = 0..n-1`, from :math:`x_t^0 = x_t`, then :math:`x_{t+1} = x_t^n`.
 In this project's notation :math:`\\gamma = \\alpha`, and the epoch-:math:`T` iterate is
@@ -114,7 +115,8 @@ def shuffling_radius_bounds(
     \\frac{L_{\\max}n}{4}\\sigma_*^2`, :math:`\\sigma_*^2 = \\frac1n\\sum_i\\|\\nabla f_i(x_*)\\|^2`
     ([1] Proposition 1 in the radius normalisation; upper half [2] Theorem 1 with
     :math:`\\nabla f(x_*) = 0`). Hypotheses: each :math:`f_i` is :math:`\\mu`-strongly convex and
-    :math:`L_{\\max}`-smooth. Derivation: :math:`\\frac\\mu2\\|x\\|^2 \\le D \\le \\frac{L}2\\|x\\|^2` and
+    :math:`L_{\\max}`-smooth. Derivation:
+    :math:`\\frac\\mu2\\|x\\|^2 \\le D \\le \\frac{L}2\\|x\\|^2` and
     :math:`\\mathbf E\\|S_i\\|^2 = \\frac{i(n-i)}{n-1}\\sigma_*^2` (sampling without replacement),
     whose maximum over :math:`i` lies in :math:`[n/4, n/2]`."""
     mu, L_max = positive_float("mu", mu), positive_float("L_max", L_max)

@@ -77,8 +77,9 @@ def inverse_time_isotropic(mu: float, M: float, steps: int) -> np.ndarray:
     :math:`\\alpha_t = 1/(\\mu(t+1))`, whatever :math:`w_0` (entry ``t = 0`` is NaN: it is
     :math:`\\|w_0-w^*\\|^2`, which the formula does not fix).
 
-    Hypotheses: :math:`H = \\mu I`, state-independent noise with :math:`\\mathbf E\\|\\xi_t\\|^2 = M`
-    (module docstring); the schedule starts at :math:`\\alpha_0 = 1/\\mu`.
+    Hypotheses: :math:`H = \\mu I`, state-independent noise with
+    :math:`\\mathbf E\\|\\xi_t\\|^2 = M` (module docstring); the schedule starts at
+    :math:`\\alpha_0 = 1/\\mu`.
 
     Derivation. :math:`1-\\alpha_t\\mu = t/(t+1)`, so with :math:`b_t = \\mathbf E\\|w_t-w^*\\|^2`,
     :math:`b_{t+1} = \\frac{t^2}{(t+1)^2}b_t + \\frac{M}{\\mu^2(t+1)^2}`, i.e.
@@ -127,11 +128,12 @@ def nemirovski_bound(*, c: float, theta: float, M: float, x1_dist_sq: float, ste
     :math:`G = \\nabla f` (no noise, :math:`M = 1`), :math:`x_1 = 1`, :math:`\\theta = 2`: then
     :math:`x_2 = \\Pi_X(1 - 2) = -1` and :math:`\\|x_2-x^*\\|^2 = 1 > Q(2)/2 = 2/3`. It is valid
     for :math:`\\theta \\le 3/(4c)` (only the step :math:`j = 1` has a negative coefficient, and
-    :math:`a_2 \\le \\frac12\\theta^2M^2 \\le Q/4` there). :func:`nemirovski_bound_repaired` holds for
-    every :math:`\\theta > 1/(2c)`.
+    :math:`a_2 \\le \\frac12\\theta^2M^2 \\le Q/4` there). :func:`nemirovski_bound_repaired`
+    holds for every :math:`\\theta > 1/(2c)`.
 
-    Map to this project: :math:`x_j = w_{j-1}` (so ``t = j - 1``), :math:`\\gamma_j = \\alpha_{j-1}`,
-    i.e. :math:`\\alpha_t = \\theta/(t+1)`; :math:`c = \\mu`; :math:`X = \\mathbb R^d`,
+    Map to this project: :math:`x_j = w_{j-1}` (so ``t = j - 1``),
+    :math:`\\gamma_j = \\alpha_{j-1}`, i.e. :math:`\\alpha_t = \\theta/(t+1)`; :math:`c = \\mu`;
+    :math:`X = \\mathbb R^d`,
     :math:`\\Pi_X = I`; their :math:`M^2` bounds :math:`\\mathbf E\\|\\nabla f(w_t; x_{i_t})\\|^2 =
     \\mathbf E\\|\\nabla h(w_t)\\|^2 + \\mathbf E\\|\\xi_t\\|^2`, finite on an unbounded domain only
     along a given path (the proof uses the bound at the iterates only). At
@@ -166,8 +168,9 @@ def nemirovski_bound_repaired(
     Hypotheses: those of :func:`nemirovski_bound`, with :math:`G` unbiased
     (:math:`\\mathbf EG(x,\\xi) = \\nabla f(x)`) and :math:`x^*` the minimiser of :math:`f` on
     :math:`X`. Proof. (i) A priori: strong convexity and optimality of :math:`x^*` give
-    :math:`c\\|x-x^*\\|^2 \\le \\langle\\nabla f(x), x-x^*\\rangle \\le \\|\\nabla f(x)\\|\\,\\|x-x^*\\|`
-    and :math:`\\|\\nabla f(x)\\|^2 = \\|\\mathbf EG\\|^2 \\le M^2`, so
+    :math:`c\\|x-x^*\\|^2 \\le \\langle\\nabla f(x), x-x^*\\rangle
+    \\le \\|\\nabla f(x)\\|\\,\\|x-x^*\\|` and
+    :math:`\\|\\nabla f(x)\\|^2 = \\|\\mathbf EG\\|^2 \\le M^2`, so
     :math:`\\|x_j-x^*\\|^2 \\le M^2/c^2` for every :math:`j`; hence the claim for
     :math:`j \\le j_0 = \\lceil 2c\\theta\\rceil`, since :math:`M^2/c^2 \\le j_0M^2/(c^2j)`.
     (ii) For :math:`j \\ge j_0` the coefficient :math:`1-2c\\theta/j` of (2.8) is
@@ -175,12 +178,15 @@ def nemirovski_bound_repaired(
     \\frac{\\tilde Q}{j} + \\frac{\\theta^2M^2}{j^2} \\le \\frac{\\tilde Q}{j+1}` is equivalent to
     :math:`\\theta^2M^2(j+1) \\le \\tilde Q(j(2c\\theta-1)+2c\\theta)`, true as
     :math:`\\tilde Q(2c\\theta-1) \\ge \\theta^2M^2` and :math:`2c\\theta > 2c\\theta-1`.
-    On :math:`X = \\mathbb R^d` with :math:`M^2 \\ge \\mathbf E\\|G(x_j,\\xi_j)\\|^2` along the path,
-    (i) reads :math:`c^2\\mathbf E\\|x_j-x^*\\|^2 \\le \\mathbf E\\|\\nabla f(x_j)\\|^2 \\le M^2`.
+    On :math:`X = \\mathbb R^d` with :math:`M^2 \\ge \\mathbf E\\|G(x_j,\\xi_j)\\|^2` along the
+    path, (i) reads
+    :math:`c^2\\mathbf E\\|x_j-x^*\\|^2 \\le \\mathbf E\\|\\nabla f(x_j)\\|^2 \\le M^2`.
 
     Returns:
         ``(T + 1,)`` array, entry ``t`` the bound :math:`\\tilde Q(\\theta)/(t+1)`.
     """
     c, theta, M, r1, steps = _njls_args(c, theta, M, x1_dist_sq, steps)
-    q = max(theta * theta * M * M / (2 * c * theta - 1), r1, math.ceil(2 * c * theta) * M * M / c**2)
+    q = max(
+        theta * theta * M * M / (2 * c * theta - 1), r1, math.ceil(2 * c * theta) * M * M / c**2
+    )
     return q / np.arange(1, steps + 2, dtype=np.float64)

@@ -1,7 +1,8 @@
 """The stationary law of constant-step SGD on a quadratic: Σ = (I − αH)Σ(I − αH) + α²C.
 
 Setting: the state-independent noise model of :mod:`sim.theory.schedules` with a constant step
-:math:`\\alpha`: :math:`e_{t+1} = (I-\\alpha H)e_t - \\alpha\\xi_t`, :math:`\\operatorname{Cov}\\xi_t = C`.
+:math:`\\alpha`: :math:`e_{t+1} = (I-\\alpha H)e_t - \\alpha\\xi_t`,
+:math:`\\operatorname{Cov}\\xi_t = C`.
 
 References:
     [1] G. Ch. Pflug (1986). Stochastic minimization with constant step-size: asymptotic laws.
@@ -29,7 +30,9 @@ __all__ = [
 def _check_step(alpha: float, L: float) -> float:
     alpha = positive_float("alpha", alpha)
     if not alpha * L < 2:
-        raise ValueError(f"alpha must be in (0, 2/L) = (0, {2 / L}) for a stationary law, got {alpha}")
+        raise ValueError(
+            f"alpha must be in (0, 2/L) = (0, {2 / L}) for a stationary law, got {alpha}"
+        )
     return alpha
 
 

@@ -105,7 +105,8 @@ def test_start_k_matches_the_augmented_matrix_recursion(d, seed, start, a_lam):
         lam, np.einsum("ik,ij,jk->k", q, cov, q), alpha, q.T @ e0, steps, start
     )
     want = _augmented_matrix_recursion(h, cov, alpha, e0, steps, start)
-    assert np.all(np.isnan(got[:start])) and not np.any(np.isnan(got[start:]))
+    assert np.all(np.isnan(got[:start]))
+    assert not np.any(np.isnan(got[start:]))
     np.testing.assert_allclose(got[start:], want[start:], rtol=1e-10)
 
 
@@ -133,10 +134,13 @@ def test_small_steps_keep_full_precision_against_mpmath():
 @pytest.mark.parametrize(
     "wrong",
     [
-        lambda mu, M, a, e, n: _issue_formula(mu, M, a, e, n)
-        + M / (n * n * mu * mu) * (1 - (1 - a * mu) ** n) ** 2,  # sum to n, not n - 1
-        lambda mu, M, a, e, n: ((1 - (1 - a * mu) ** n) / (n * a * mu)) * e
-        + M / (n * n * mu * mu) * sum((1 - (1 - a * mu) ** m) ** 2 for m in range(1, n)),
+        lambda mu, M, a, e, n: (
+            _issue_formula(mu, M, a, e, n) + M / (n * n * mu * mu) * (1 - (1 - a * mu) ** n) ** 2
+        ),  # sum to n, not n - 1
+        lambda mu, M, a, e, n: (
+            ((1 - (1 - a * mu) ** n) / (n * a * mu)) * e
+            + M / (n * n * mu * mu) * sum((1 - (1 - a * mu) ** m) ** 2 for m in range(1, n))
+        ),
         lambda mu, M, a, e, n: _issue_formula(mu, M, a, e, n) * mu,  # M/(n^2 mu) scaling
     ],
     ids=["sum to n", "bias not squared", "M/mu not M/mu^2"],

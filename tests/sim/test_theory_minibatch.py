@@ -1,4 +1,4 @@
-"""Minibatch noise against exhaustive enumeration of every minibatch, in exact rational arithmetic."""
+"""Minibatch noise against an exhaustive enumeration of every minibatch, in exact rationals."""
 
 from __future__ import annotations
 
@@ -27,9 +27,7 @@ def _noise_sq(batch_rows, table):
     n, d = len(table), len(table[0])
     gbar = [Fraction(sum(row[k] for row in table), n) for k in range(d)]
     b = len(batch_rows)
-    return sum(
-        (Fraction(sum(table[i][k] for i in batch_rows), b) - gbar[k]) ** 2 for k in range(d)
-    )
+    return sum((Fraction(sum(table[i][k] for i in batch_rows), b) - gbar[k]) ** 2 for k in range(d))
 
 
 def _sigma2(table):
@@ -114,14 +112,17 @@ WRONG_FACTORS = {
 def test_enumeration_rejects_a_wrong_factor(wrong):
     table = [[1, 2], [-3, 0], [2, -2], [0, 0]]
     n, sigma2 = len(table), _sigma2(table)
-    mismatches = [b for b in range(1, n + 1) if _enumerate_without(table, b) != wrong(n, b) * sigma2]
+    mismatches = [
+        b for b in range(1, n + 1) if _enumerate_without(table, b) != wrong(n, b) * sigma2
+    ]
     assert mismatches, "the enumeration failed to reject a wrong finite-population factor"
 
 
 def test_noise_is_monotone_and_spans_sigma2_to_zero():
     n = 10
     f = [theory.minibatch_noise_factor(n, b, "without-replacement") for b in range(1, n + 1)]
-    assert f[0] == 1.0 and f[-1] == 0.0
+    assert f[0] == 1.0
+    assert f[-1] == 0.0
     assert all(a > b for a, b in zip(f, f[1:], strict=False))
     # Without replacement is never noisier than with, and strictly quieter for 2 <= b.
     for b in range(2, n + 1):

@@ -109,9 +109,7 @@ def test_transient_over_every_index_path_with_w_minus_one_equal_w0():
     xs, w0 = [Fraction(-2), Fraction(1), Fraction(3)], Fraction(5)
     n, xbar = len(xs), sum(xs) / len(xs)
     var = sum((mu * (x - xbar)) ** 2 for x in xs) / n
-    got = theory.heavy_ball_mean_sq_dist(
-        [1.5], [float(var)], 0.25, 0.5, [float(w0 - xbar)], 5
-    )
+    got = theory.heavy_ball_mean_sq_dist([1.5], [float(var)], 0.25, 0.5, [float(w0 - xbar)], 5)
     for steps in range(6):
         total = Fraction(0)
         for path in itertools.product(range(n), repeat=steps):
@@ -161,10 +159,22 @@ def test_lyapunov_solver_rejects_a_wrong_stationary_formula(wrong):
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: theory.heavy_ball_matrix(np.eye(2), 0.1, 1.0), r"beta must be a number in \(-1, 1\)"),
-        (lambda: theory.heavy_ball_stationary_covariance(np.eye(2), np.eye(2), 4.5, 0.5), "stability region"),
-        (lambda: theory.heavy_ball_stationary_mean_sq_dist([1.0], [1.0], 4.5, 0.5), "stability region"),
-        (lambda: theory.heavy_ball_mean_sq_dist([1.0], [1.0], 0.1, 0.5, [1.0], -1), "steps must be"),
+        (
+            lambda: theory.heavy_ball_matrix(np.eye(2), 0.1, 1.0),
+            r"beta must be a number in \(-1, 1\)",
+        ),
+        (
+            lambda: theory.heavy_ball_stationary_covariance(np.eye(2), np.eye(2), 4.5, 0.5),
+            "stability region",
+        ),
+        (
+            lambda: theory.heavy_ball_stationary_mean_sq_dist([1.0], [1.0], 4.5, 0.5),
+            "stability region",
+        ),
+        (
+            lambda: theory.heavy_ball_mean_sq_dist([1.0], [1.0], 0.1, 0.5, [1.0], -1),
+            "steps must be",
+        ),
         (lambda: theory.heavy_ball_stable(0.0, 0.5, 1.0), "alpha must be"),
     ],
 )

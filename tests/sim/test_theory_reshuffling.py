@@ -138,7 +138,9 @@ def _exact_rr(maps, y0, epochs):
     m, x = y0.copy(), np.outer(y0, y0)
     out = [np.trace(x)]
     for _ in range(epochs):
-        x = sum(p @ x @ p.T + np.outer(p @ m, v) + np.outer(v, p @ m) + np.outer(v, v) for p, v in maps)
+        x = sum(
+            p @ x @ p.T + np.outer(p @ m, v) + np.outer(v, p @ m) + np.outer(v, v) for p, v in maps
+        )
         m = sum(p @ m + v for p, v in maps)
         x, m = x / len(maps), m / len(maps)
         out.append(np.trace(x))
@@ -222,13 +224,19 @@ def test_contraction_term_is_valid_but_not_squared():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: theory.reshuffling_bound(1.0, 2.0, 0.6, 3, 5, 1.0, 1.0), r"gamma must be in \(0, 1/L_max\]"),
+        (
+            lambda: theory.reshuffling_bound(1.0, 2.0, 0.6, 3, 5, 1.0, 1.0),
+            r"gamma must be in \(0, 1/L_max\]",
+        ),
         (lambda: theory.reshuffling_bound(3.0, 2.0, 0.1, 3, 5, 1.0, 1.0), "mu must be <= L_max"),
         (lambda: theory.reshuffling_bound(1.0, 2.0, 0.1, 3, 5, 1.0, -1.0), "radius must be"),
         (lambda: theory.shuffling_radius(np.eye(2), np.ones((1, 2))), "n >= 2"),
         (lambda: theory.shuffling_radius(np.eye(3), np.ones((4, 2))), "hessians must be"),
         (lambda: theory.shuffling_variance(np.eye(2), np.ones((3, 2)), 0.0), "gamma must be"),
-        (lambda: theory.least_squares_shuffling_radius(np.ones((3, 2)), np.ones(2), 0.1), "targets"),
+        (
+            lambda: theory.least_squares_shuffling_radius(np.ones((3, 2)), np.ones(2), 0.1),
+            "targets",
+        ),
         (lambda: theory.shuffling_radius_bounds(1.0, 2.0, 1, 1.0), "n must be"),
     ],
 )

@@ -98,7 +98,9 @@ def test_eigen_recursion_matches_the_matrix_covariance_recursion(d, seed, kind):
         m = np.eye(d) - at * h
         p = m @ p @ m.T + at * at * cov
         want.append(np.trace(p))
-    got = theory.schedule_mean_sq_dist(lam, np.einsum("ik,ij,jk->k", q, cov, q), alpha, q.T @ e0, steps)
+    got = theory.schedule_mean_sq_dist(
+        lam, np.einsum("ik,ij,jk->k", q, cov, q), alpha, q.T @ e0, steps
+    )
     np.testing.assert_allclose(got, want, rtol=1e-11)
 
 
@@ -176,7 +178,9 @@ def test_published_bound_fails_on_the_exact_path_at_theta_two_over_mu():
 def test_at_theta_one_over_mu_the_bound_sits_above_the_exact_law():
     mu, sigma2, b0, steps = 2.0, 3.0, 0.5, 100
     b, M = _path_instance(mu, sigma2, 1 / mu, b0, steps)
-    np.testing.assert_allclose(b[1:], theory.inverse_time_isotropic(mu, sigma2, steps)[1:], rtol=1e-12)
+    np.testing.assert_allclose(
+        b[1:], theory.inverse_time_isotropic(mu, sigma2, steps)[1:], rtol=1e-12
+    )
     bound = theory.nemirovski_bound(c=mu, theta=1 / mu, M=M, x1_dist_sq=b0, steps=steps)
     # Attained at t = 1 here (b_1 = M_lecture / mu^2 = Q / 2), within a factor 2 at t = 100.
     assert np.all(b <= bound * (1 + 1e-12))
@@ -187,11 +191,25 @@ def test_at_theta_one_over_mu_the_bound_sits_above_the_exact_law():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: theory.nemirovski_bound(c=1.0, theta=0.5, M=1.0, x1_dist_sq=1.0, steps=3), "theta must be > 1/\\(2c\\)"),
-        (lambda: theory.nemirovski_bound_repaired(c=0.0, theta=1.0, M=1.0, x1_dist_sq=1.0, steps=3), "c must be"),
+        (
+            lambda: theory.nemirovski_bound(c=1.0, theta=0.5, M=1.0, x1_dist_sq=1.0, steps=3),
+            "theta must be > 1/\\(2c\\)",
+        ),
+        (
+            lambda: theory.nemirovski_bound_repaired(
+                c=0.0, theta=1.0, M=1.0, x1_dist_sq=1.0, steps=3
+            ),
+            "c must be",
+        ),
         (lambda: theory.inverse_time_isotropic(1.0, -1.0, 3), "M must be"),
-        (lambda: theory.schedule_mean_sq_dist([1.0], [1.0], [0.1, 0.2], [1.0], 3), "alpha must be a number or have shape \\(3,\\)"),
-        (lambda: theory.schedule_mean_sq_dist([1.0], [1.0], lambda t: -1.0, [1.0], 3), "alpha must be finite and > 0"),
+        (
+            lambda: theory.schedule_mean_sq_dist([1.0], [1.0], [0.1, 0.2], [1.0], 3),
+            "alpha must be a number or have shape \\(3,\\)",
+        ),
+        (
+            lambda: theory.schedule_mean_sq_dist([1.0], [1.0], lambda t: -1.0, [1.0], 3),
+            "alpha must be finite and > 0",
+        ),
         (lambda: theory.schedule_mean_sq_dist([0.0], [1.0], 0.1, [1.0], 3), "eigvals"),
     ],
 )

@@ -81,7 +81,9 @@ def test_reduces_to_the_lecture_noise_ball_at_h_mu_i(mu, x, d, seed):
 @pytest.mark.parametrize(
     "wrong",
     [
-        lambda lam, q, ct, a: q @ (a * a * ct / (1 - np.outer(1 - a * lam, 1 - a * lam) ** 2)) @ q.T,
+        lambda lam, q, ct, a: (
+            q @ (a * a * ct / (1 - np.outer(1 - a * lam, 1 - a * lam) ** 2)) @ q.T
+        ),
         lambda lam, q, ct, a: q @ np.diag(a * a * np.diag(ct) / (1 - (1 - a * lam) ** 2)) @ q.T,
         lambda lam, q, ct, a: a * (q @ ct @ q.T) / (2 * lam.min()),
     ],
@@ -99,10 +101,16 @@ def test_fixed_point_residual_rejects_a_wrong_formula(wrong):
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: theory.stationary_covariance(np.eye(2), np.eye(2), 2.0), r"alpha must be in \(0, 2/L\)"),
+        (
+            lambda: theory.stationary_covariance(np.eye(2), np.eye(2), 2.0),
+            r"alpha must be in \(0, 2/L\)",
+        ),
         (lambda: theory.stationary_covariance_lyapunov(np.eye(2), np.eye(2), 0.0), "alpha must be"),
         (lambda: theory.stationary_covariance(np.eye(2), -np.eye(2), 0.1), "positive semidefinite"),
-        (lambda: theory.stationary_covariance(np.array([[1, 1], [0, 1.0]]), np.eye(2), 0.1), "symmetric"),
+        (
+            lambda: theory.stationary_covariance(np.array([[1, 1], [0, 1.0]]), np.eye(2), 0.1),
+            "symmetric",
+        ),
         (lambda: theory.stationary_covariance(np.eye(2), np.eye(3), 0.1), "match"),
         (lambda: theory.stationary_mean_sq_dist([1.0, 4.0], [1.0, 1.0], 0.5), r"\(0, 2/L\)"),
         (lambda: theory.stationary_mean_sq_dist([1.0, -1.0], [1.0, 1.0], 0.1), "eigvals"),
