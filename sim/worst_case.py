@@ -119,9 +119,8 @@ def sgd_step_worst_case(
     What is computed. :math:`h \\in \\mathcal F_{\\mu,L}` (any dimension), a start with
     :math:`\\|w_0-w^*\\|^2 \\le R^2`, and a finite sum
     :math:`f_i = h + \\langle\\xi_i,\\cdot\\rangle`, :math:`i = 1..n`, with free vectors
-    :math:`\\xi_i`, :math:`\\sum_i\\xi_i = 0` (so
-    :math:`h = \\frac1n\\sum_if_i`) and :math:`\\frac1n\\sum_i\\|\\xi_i\\|^2 \\le M`: the
-    gradient noise :math:`\\nabla f_i(w)-\\nabla h(w) = \\xi_i` then has second moment at most
+    :math:`\\xi_i`, :math:`\\sum_i\\xi_i = 0` (so :math:`h = \\frac1n\\sum_if_i`) and
+    :math:`\\frac1n\\sum_i\\|\\xi_i\\|^2 \\le M`: the gradient noise :math:`\\nabla f_i(w)-\\nabla h(w) = \\xi_i` then has second moment at most
     :math:`M` at every :math:`w`, the lecture's hypothesis. The PEP maximises the exact expectation
     over the uniform index, :math:`\\frac1n\\sum_i\\|w_0-\\alpha(\\nabla h(w_0)+\\xi_i)-w^*\\|^2`,
     over all of these. One step evaluates the noise at :math:`w_0` only, so letting the noise
@@ -130,8 +129,7 @@ def sgd_step_worst_case(
     Why it equals the closed form. The objective is
     :math:`\\|w_0-\\alpha\\nabla h(w_0)-w^*\\|^2 + \\alpha^2\\frac1n\\sum_i\\|\\xi_i\\|^2`, since
     the cross term is :math:`-2\\alpha\\langle\\cdot, \\frac1n\\sum_i\\xi_i\\rangle = 0`; the two
-    parts
-    are maximised independently, by the GD worst case
+    parts are maximised independently, by the GD worst case
     :math:`\\max((1-\\alpha\\mu)^2,(1-\\alpha L)^2)R^2` (:func:`gd_contraction_worst_case`) and by
     :math:`\\alpha^2M`. The lecture writes :math:`(1-\\alpha\\mu)^2` for the first factor, which is
     the maximum exactly when :math:`\\alpha \\le 2/(L+\\mu)`; above that step the lecture's
