@@ -120,8 +120,9 @@ def sgd_step_worst_case(
     :math:`\\|w_0-w^*\\|^2 \\le R^2`, and a finite sum
     :math:`f_i = h + \\langle\\xi_i,\\cdot\\rangle`, :math:`i = 1..n`, with free vectors
     :math:`\\xi_i`, :math:`\\sum_i\\xi_i = 0` (so :math:`h = \\frac1n\\sum_if_i`) and
-    :math:`\\frac1n\\sum_i\\|\\xi_i\\|^2 \\le M`: the gradient noise :math:`\\nabla f_i(w)-\\nabla h(w) = \\xi_i` then has second moment at most
-    :math:`M` at every :math:`w`, the lecture's hypothesis. The PEP maximises the exact expectation
+    :math:`\\frac1n\\sum_i\\|\\xi_i\\|^2 \\le M`: the gradient noise
+    :math:`\\nabla f_i(w)-\\nabla h(w) = \\xi_i` then has second moment at most :math:`M` at
+    every :math:`w`, the lecture's hypothesis. The PEP maximises the exact expectation
     over the uniform index, :math:`\\frac1n\\sum_i\\|w_0-\\alpha(\\nabla h(w_0)+\\xi_i)-w^*\\|^2`,
     over all of these. One step evaluates the noise at :math:`w_0` only, so letting the noise
     depend on :math:`w` (any :math:`f_i` with the bound at every point) gives the same supremum.
