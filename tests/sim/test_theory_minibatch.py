@@ -118,6 +118,13 @@ def test_enumeration_rejects_a_wrong_factor(wrong):
     assert mismatches, "the enumeration failed to reject a wrong finite-population factor"
 
 
+def test_defaults_and_the_single_example_edge():
+    assert theory.minibatch_noise_factor(5, 2) == 0.5  # with replacement by default
+    assert theory.minibatch_noise(3.0, 5, 2) == 1.5
+    # n = 1: the only minibatch is the whole (one-term) sum, so the gradient is exact.
+    assert theory.minibatch_noise_factor(1, 1, "without-replacement") == 0.0
+
+
 def test_noise_is_monotone_and_spans_sigma2_to_zero():
     n = 10
     f = [theory.minibatch_noise_factor(n, b, "without-replacement") for b in range(1, n + 1)]
