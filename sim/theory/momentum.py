@@ -24,6 +24,7 @@ References:
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,8 @@ __all__ = [
 
 
 def _beta(beta: Any) -> float:
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
+        raise TypeError(f"beta must be a real number, got {type(beta).__name__}")
     b = float(beta)
     if not (np.isfinite(b) and -1 < b < 1):
         raise ValueError(f"beta must be a number in (-1, 1), got {beta}")
@@ -76,6 +79,8 @@ def heavy_ball_stable(alpha: float, beta: float, L: float) -> bool:
     :math:`(-1, 1)` returns False.)
     """
     alpha, L = positive_float("alpha", alpha), positive_float("L", L)
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
+        raise TypeError(f"beta must be a real number, got {type(beta).__name__}")
     b = float(beta)
     return bool(-1 < b < 1 and alpha * L < 2 * (1 + b))
 

@@ -181,3 +181,10 @@ def test_lyapunov_solver_rejects_a_wrong_stationary_formula(wrong):
 def test_bad_momentum_inputs(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_beta_of_the_wrong_type_is_named():
+    with pytest.raises(TypeError, match="beta must be a real number, got str"):
+        theory.heavy_ball_stable(0.1, "0.5", 1.0)
+    with pytest.raises(TypeError, match="beta must be a real number, got bool"):
+        theory.heavy_ball_matrix(np.eye(1), 0.1, True)
