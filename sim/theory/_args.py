@@ -11,14 +11,17 @@ import numpy as np
 from sim.validation import finite_array, int_at_least, positive_float
 
 __all__ = [
+    "diverged",
     "eigen_noise",
     "finite_array",
     "int_at_least",
     "mu_L",
     "nonneg",
     "positive_float",
+    "spectrum",
     "step_sizes",
     "symmetric_psd",
+    "times",
 ]
 
 
@@ -78,6 +81,23 @@ def symmetric_psd(name: str, value: Any, *, definite: bool) -> np.ndarray:
     return a
 
 
+def spectrum(eigvals: Any, noise_var: Any, e0_eig: Any = None) -> tuple[np.ndarray, ...]:
+    """``(lambda, c)`` or ``(lambda, c, z0)``: eigenvalues ``> 0``, noise variances ``>= 0`` and
+    the initial error in the eigenbasis, finite ``(d,)`` arrays of one shape."""
+    arrays = [
+        finite_array("eigvals", eigvals, ndim=1),
+        finite_array("noise_var", noise_var, ndim=1),
+    ]
+    names = "eigvals (> 0) and noise_var (>= 0)"
+    if e0_eig is not None:
+        arrays.append(finite_array("e0_eig", e0_eig, ndim=1))
+        names = "eigvals (> 0), noise_var (>= 0) and e0_eig"
+    lam, c = arrays[0], arrays[1]
+    if np.any(lam <= 0) or np.any(c < 0) or any(a.shape != lam.shape for a in arrays):
+        raise ValueError(f"{names} must be (d,) arrays alike")
+    return tuple(arrays)
+
+
 def eigen_noise(hessian: Any, noise_cov: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(lambda, Q, c)``: eigenpairs of ``H`` and the noise variances ``c_k = (Q^T C Q)_kk``."""
     h = symmetric_psd("hessian", hessian, definite=True)
@@ -86,3 +106,20 @@ def eigen_noise(hessian: Any, noise_cov: Any) -> tuple[np.ndarray, np.ndarray, n
         raise ValueError(f"noise_cov must have shape {h.shape} to match hessian, got {c.shape}")
     lam, q = np.linalg.eigh(h)
     return lam, q, np.einsum("ik,ij,jk->k", q, c, q)
+
+
+def times(a: Any, b: Any) -> np.ndarray:
+    """Entrywise product with :math:`0\\cdot\\infty = 0`: a term whose coefficient is exactly zero
+    stays absent after the other factor overflowed (callers silence the overflow)."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    return np.where(a == 0, 0.0, a * b)
+
+
+def diverged(values: np.ndarray) -> np.ndarray:
+    """Second moments once they overflow: every entry from the first non-finite one on is
+    :math:`+\\infty` (a sum of nonnegative terms never comes back; ``inf - inf`` is not NaN)."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        values = values.copy()
+        values[int(np.argmax(bad)) :] = np.inf
+    return values

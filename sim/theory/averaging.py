@@ -24,11 +24,13 @@ from typing import Any
 import numpy as np
 
 from sim.theory._args import (
+    spectrum,
+    diverged,
     eigen_noise,
-    finite_array,
     int_at_least,
     nonneg,
     positive_float,
+    times,
 )
 
 __all__ = ["averaged_mean_sq_dist", "polyak_juditsky_limit", "polyak_ruppert_isotropic"]
@@ -63,9 +65,9 @@ def polyak_ruppert_isotropic(mu: float, M: float, alpha: float, e0_sq: float, n:
     n = int_at_least("n", n, 1)
     x = np.array([alpha * mu])
     with np.errstate(over="ignore", invalid="ignore"):
-        bias = (_one_minus_q_pow(x, n)[0] / (n * alpha * mu)) ** 2 * e0_sq
+        bias = times(e0_sq, (_one_minus_q_pow(x, n)[0] / (n * alpha * mu)) ** 2)
         m = np.arange(1, n, dtype=np.float64)[:, None]
-        noise = M / (n * n * mu * mu) * float(np.sum(_one_minus_q_pow(x, m) ** 2))
+        noise = times(M / (n * n * mu * mu), np.sum(_one_minus_q_pow(x, m) ** 2))
     return float(bias + noise)
 
 
@@ -102,11 +104,7 @@ def averaged_mean_sq_dist(
         alpha: constant step ``> 0``. e0_eig: ``(d,)`` :math:`Q^T(w_0-w^*)`.
         steps: ``T >= 0``. start: ``0 <= k``.
     """
-    lam = finite_array("eigvals", eigvals, ndim=1)
-    c = finite_array("noise_var", noise_var, ndim=1)
-    z0 = finite_array("e0_eig", e0_eig, ndim=1)
-    if np.any(lam <= 0) or np.any(c < 0) or not (lam.shape == c.shape == z0.shape):
-        raise ValueError("eigvals (> 0), noise_var (>= 0) and e0_eig must be (d,) arrays alike")
+    lam, c, z0 = spectrum(eigvals, noise_var, e0_eig)
     alpha = positive_float("alpha", alpha)
     steps = int_at_least("steps", steps, 0)
     start = int_at_least("start", start, 0)
@@ -117,15 +115,18 @@ def averaged_mean_sq_dist(
     with np.errstate(over="ignore", invalid="ignore"):
         zk = z0 * z0
         for _ in range(start):
-            zk = q * q * zk + alpha * alpha * c
+            zk = times(q * q, zk) + alpha * alpha * c
         x = alpha * lam
         noise_sum = np.zeros_like(q)  # sum_{m=1}^{N-1} (1 - q^m)^2
         for i in range(steps - start + 1):
             n_avg = i + 1
             one_minus = _one_minus_q_pow(x, n_avg)  # 1 - q^N
-            per = (one_minus / (n_avg * x)) ** 2 * zk + c * noise_sum / (n_avg * lam) ** 2
+            per = (
+                times((one_minus / (n_avg * x)) ** 2, zk) + times(c, noise_sum) / (n_avg * lam) ** 2
+            )
             out[start + i] = per.sum()
             noise_sum = noise_sum + one_minus**2
+    out[start:] = diverged(out[start:])
     return out
 
 

@@ -89,4 +89,3 @@ def noise_ball(mu: float, M: float, alpha: float) -> float:
     if not alpha * mu < 2:
         raise ValueError(f"alpha must be < 2/mu = {2 / mu} for a noise ball, got {alpha}")
     return alpha * M / (2 * mu - alpha * mu * mu)
-

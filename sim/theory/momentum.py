@@ -30,8 +30,9 @@ from typing import Any
 import numpy as np
 
 from sim.theory._args import (
+    spectrum,
+    diverged,
     eigen_noise,
-    finite_array,
     int_at_least,
     positive_float,
     symmetric_psd,
@@ -133,10 +134,7 @@ def heavy_ball_stationary_mean_sq_dist(eigvals: Any, noise_var: Any, alpha: floa
     :math:`\\alpha` it is about :math:`\\frac{1}{1-\\beta}` times the plain-SGD level at the same
     :math:`\\alpha` (the effective step :math:`\\alpha/(1-\\beta)`).
     """
-    lam = finite_array("eigvals", eigvals, ndim=1)
-    c = finite_array("noise_var", noise_var, ndim=1)
-    if np.any(lam <= 0) or np.any(c < 0) or c.shape != lam.shape:
-        raise ValueError("eigvals (> 0) and noise_var (>= 0) must be (d,) arrays alike")
+    lam, c = spectrum(eigvals, noise_var)
     alpha, beta = positive_float("alpha", alpha), _beta(beta)
     if not heavy_ball_stable(alpha, beta, float(lam.max())):
         raise ValueError(
@@ -161,11 +159,7 @@ def heavy_ball_mean_sq_dist(
     :math:`s' = u` (the cross-coordinate entries of :math:`P` do not enter the trace). No
     stability condition is needed; outside the region the moments grow.
     """
-    lam = finite_array("eigvals", eigvals, ndim=1)
-    c = finite_array("noise_var", noise_var, ndim=1)
-    z0 = finite_array("e0_eig", e0_eig, ndim=1)
-    if np.any(lam <= 0) or np.any(c < 0) or not (lam.shape == c.shape == z0.shape):
-        raise ValueError("eigvals (> 0), noise_var (>= 0) and e0_eig must be (d,) arrays alike")
+    lam, c, z0 = spectrum(eigvals, noise_var, e0_eig)
     alpha, beta = positive_float("alpha", alpha), _beta(beta)
     steps = int_at_least("steps", steps, 0)
     a = 1 + beta - alpha * lam
@@ -182,4 +176,4 @@ def heavy_ball_mean_sq_dist(
                 u,
             )
             out[t + 1] = u.sum()
-    return out
+    return diverged(out)

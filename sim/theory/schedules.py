@@ -19,7 +19,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.theory._args import finite_array, int_at_least, nonneg, positive_float, step_sizes
+from sim.theory._args import (
+    spectrum,
+    diverged,
+    int_at_least,
+    nonneg,
+    positive_float,
+    step_sizes,
+    times,
+)
 
 __all__ = [
     "inverse_time_isotropic",
@@ -56,20 +64,16 @@ def schedule_mean_sq_dist(
         alpha: a float, a ``(steps,)`` array or a callable ``t -> alpha_t``.
         e0_eig: ``(d,)`` :math:`z_0 = Q^T(w_0 - w^*)`.
     """
-    lam = finite_array("eigvals", eigvals, ndim=1)
-    c = finite_array("noise_var", noise_var, ndim=1)
-    z0 = finite_array("e0_eig", e0_eig, ndim=1)
-    if np.any(lam <= 0) or np.any(c < 0) or not (lam.shape == c.shape == z0.shape):
-        raise ValueError("eigvals (> 0), noise_var (>= 0) and e0_eig must be (d,) arrays alike")
+    lam, c, z0 = spectrum(eigvals, noise_var, e0_eig)
     a = step_sizes(alpha, steps)
     second = z0 * z0
     out = np.empty(a.size + 1)
     out[0] = second.sum()
     with np.errstate(over="ignore", invalid="ignore"):
         for t, at in enumerate(a):
-            second = (1 - at * lam) ** 2 * second + at * at * c
+            second = times((1 - at * lam) ** 2, second) + at * at * c
             out[t + 1] = second.sum()
-    return out
+    return diverged(out)
 
 
 def inverse_time_isotropic(mu: float, M: float, steps: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.theory._args import eigen_noise, positive_float
+from sim.theory._args import eigen_noise, positive_float, spectrum
 
 __all__ = [
     "eigen_noise",
@@ -93,11 +93,6 @@ def stationary_mean_sq_dist(eigvals: Any, noise_var: Any, alpha: float) -> float
     the one-dimensional problem along eigenvector :math:`k`; with :math:`\\lambda_k = \\mu` for
     all :math:`k` the sum is :math:`\\alpha M/(2\\mu-\\alpha\\mu^2)`.
     """
-    lam = np.asarray(eigvals, dtype=np.float64)
-    c = np.asarray(noise_var, dtype=np.float64)
-    if lam.ndim != 1 or c.shape != lam.shape or not np.all(np.isfinite(lam) & (lam > 0)):
-        raise ValueError("eigvals must be a (d,) array of finite values > 0, noise_var alike")
-    if not np.all(np.isfinite(c) & (c >= 0)):
-        raise ValueError("noise_var must be finite and >= 0")
+    lam, c = spectrum(eigvals, noise_var)
     alpha = _check_step(alpha, float(lam.max()))
     return float(np.sum(alpha * c / (2 * lam - alpha * lam * lam)))
