@@ -57,7 +57,8 @@ def _quadratic_sum(hessians: Any, grads: Any) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"hessians must be finite with shape ({d}, {d}) or ({n}, {d}, {d})")
     if n < 2:
         raise ValueError(f"grads must have n >= 2 rows (one per f_i), got {n}")
-    return (a + np.swapaxes(a, 1, 2)) / 2, g
+    # Only quadratic forms of the A_k enter, so their symmetric parts are what counts.
+    return a, g
 
 
 def shuffling_radius(hessians: Any, grads: Any) -> float:

@@ -158,7 +158,7 @@ def test_a_bad_value_is_named_in_one_line(fname, param, value, exc, match):
         ("reshuffling_bound", {"gamma": 0.6}, r"^gamma must be in \(0, 1/L_max\] = \(0, 0.5\]"),
         ("heavy_ball_matrix", {"beta": -1.0}, r"^beta must be a number in \(-1, 1\), got -1.0"),
         ("heavy_ball_stationary_covariance", {"beta": 1.0}, r"^beta must be a number in \(-1, 1\)"),
-        ("nemirovski_bound", {"theta": 0.5}, r"^theta must be > 1/\(2c\) = 0.5, got 0.5"),
+        ("nemirovski_bound", {"c": 2.0, "theta": 0.25}, r"^theta must be > 1/\(2c\) = 0.25, got"),
         ("nemirovski_bound_repaired", {"theta": 0.5}, r"^theta must be > 1/\(2c\)"),
         ("schedule_mean_sq_dist", {"alpha": [0.1, 0.0, 0.1]}, "^alpha must be finite and > 0"),
         ("schedule_mean_sq_dist", {"alpha": [0.1, 0.1]}, r"^alpha must be a number or have shape"),

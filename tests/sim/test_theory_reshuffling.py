@@ -80,6 +80,24 @@ def test_closed_form_radius_matches_every_permutation(n, d, seed):
     )
 
 
+def test_closed_form_holds_for_gradients_that_do_not_sum_to_zero():
+    """The expectation formula is general (the proximal setting of [2] has sum g_k != 0):
+    average (1/2) S_i^T A_{pi_i} S_i over every permutation, S_i = g_{pi_0} + ... + g_{pi_{i-1}}."""
+    rng = np.random.default_rng(8)
+    for n in (2, 3, 4, 5):
+        g = rng.integers(-4, 5, size=(n, 2)).astype(float)
+        a = np.array([np.diag(rng.integers(1, 4, size=2)).astype(float) for _ in range(n)])
+        a[:, 0, 1] = 1.0  # not symmetric: only the quadratic form (its symmetric part) enters
+        best = 0.0
+        for i in range(n):
+            vals = []
+            for pi in itertools.permutations(range(n)):
+                s = g[list(pi[:i])].sum(axis=0)
+                vals.append(0.5 * s @ a[pi[i]] @ s)
+            best = max(best, float(np.mean(vals)))
+        assert theory.shuffling_radius(a, g) == pytest.approx(best, rel=1e-12, abs=1e-300)
+
+
 def test_common_hessian_and_least_squares_helpers():
     rng = np.random.default_rng(4)
     a, b, lam = rng.normal(size=(6, 3)), rng.normal(size=6), 0.3

@@ -4,6 +4,7 @@ covariance recursion, and the θ/t bound of Nemirovski, Juditsky, Lan and Shapir
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -118,6 +119,25 @@ def test_nemirovski_bound_is_the_published_formula_in_our_indexing():
     q = max(theta**2 * M**2 / (2 * c * theta - 1), r1)
     got = theory.nemirovski_bound(c=2.0, theta=0.75, M=5 / 3, x1_dist_sq=7.0, steps=4)
     np.testing.assert_allclose(got, [float(q / j) for j in range(1, 6)], rtol=1e-14)
+
+
+def test_repaired_bound_is_its_formula():
+    """Q~ = max(theta^2 M^2 / (2 c theta - 1), r1, ceil(2 c theta) M^2 / c^2), each term winning."""
+    for c, theta, M, r1, winner in (
+        (Fraction(1), Fraction(51, 100), Fraction(1), Fraction(1), "first"),  # 2c theta - 1 small
+        (Fraction(1), Fraction(3, 2), Fraction(1, 3), Fraction(9), "r1"),
+        (Fraction(1, 2), Fraction(7), Fraction(2), Fraction(1), "ceil"),  # 2c theta = 7
+    ):
+        terms = {
+            "first": theta**2 * M**2 / (2 * c * theta - 1),
+            "r1": r1,
+            "ceil": math.ceil(2 * c * theta) * M**2 / c**2,
+        }
+        assert max(terms, key=terms.get) == winner
+        got = theory.nemirovski_bound_repaired(
+            c=float(c), theta=float(theta), M=float(M), x1_dist_sq=float(r1), steps=3
+        )
+        np.testing.assert_allclose(got, [float(terms[winner] / j) for j in range(1, 5)], rtol=1e-14)
 
 
 def _projected_deterministic(c, theta, x1, steps):
