@@ -109,15 +109,15 @@ def eigen_noise(hessian: Any, noise_cov: Any) -> tuple[np.ndarray, np.ndarray, n
 
 
 def times(a: Any, b: Any) -> np.ndarray:
-    """Entrywise product with :math:`0\\cdot\\infty = 0`: a term whose coefficient is exactly zero
-    stays absent after the other factor overflowed (callers silence the overflow)."""
+    """Entrywise product with :math:`0\\cdot\\infty = 0`: a term with an exactly zero factor stays
+    absent when the other factor overflowed (callers silence the overflow)."""
     a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
-    return np.where(a == 0, 0.0, a * b)
+    return np.where((a == 0) | (b == 0), 0.0, a * b)
 
 
 def diverged(values: np.ndarray) -> np.ndarray:
-    """Second moments once they overflow: every entry from the first non-finite one on is
-    :math:`+\\infty` (a sum of nonnegative terms never comes back; ``inf - inf`` is not NaN)."""
+    """Moments past the float range: every entry from the first non-finite one on is
+    :math:`+\\infty` (for recursions that subtract, where ``inf - inf`` would give NaN)."""
     bad = ~np.isfinite(values)
     if bad.any():
         values = values.copy()

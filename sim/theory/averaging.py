@@ -25,7 +25,6 @@ import numpy as np
 
 from sim.theory._args import (
     spectrum,
-    diverged,
     eigen_noise,
     int_at_least,
     nonneg,
@@ -126,7 +125,6 @@ def averaged_mean_sq_dist(
             )
             out[start + i] = per.sum()
             noise_sum = noise_sum + one_minus**2
-    out[start:] = diverged(out[start:])
     return out
 
 

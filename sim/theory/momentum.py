@@ -83,7 +83,8 @@ def heavy_ball_stable(alpha: float, beta: float, L: float) -> bool:
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
         raise TypeError(f"beta must be a real number, got {type(beta).__name__}")
     b = float(beta)
-    return bool(-1 < b < 1 and alpha * L < 2 * (1 + b))
+    # beta > -1 is implied: alpha L > 0 makes alpha L < 2 (1 + beta) fail for beta <= -1.
+    return bool(b < 1 and alpha * L < 2 * (1 + b))
 
 
 def heavy_ball_stationary_covariance(hessian: Any, noise_cov: Any, alpha: float, beta: float):
@@ -157,7 +158,8 @@ def heavy_ball_mean_sq_dist(
     :math:`a = 1+\\beta-\\alpha\\lambda_k`:
     :math:`u' = a^2u - 2a\\beta v + \\beta^2 s + \\alpha^2c_k`, :math:`v' = au - \\beta v`,
     :math:`s' = u` (the cross-coordinate entries of :math:`P` do not enter the trace). No
-    stability condition is needed; outside the region the moments grow.
+    stability condition is needed; outside the region the moments grow, and from the first one
+    beyond the float range on they are reported as +inf (never ``inf - inf = NaN``).
     """
     lam, c, z0 = spectrum(eigvals, noise_var, e0_eig)
     alpha, beta = positive_float("alpha", alpha), _beta(beta)

@@ -21,7 +21,6 @@ import numpy as np
 
 from sim.theory._args import (
     spectrum,
-    diverged,
     int_at_least,
     nonneg,
     positive_float,
@@ -69,11 +68,13 @@ def schedule_mean_sq_dist(
     second = z0 * z0
     out = np.empty(a.size + 1)
     out[0] = second.sum()
+    # Beyond the float range a moment is +inf; a step with 1 - alpha_t lambda_k = 0 exactly erases
+    # coordinate k, so times() keeps 0 * inf = 0 there (the exact value is alpha_t^2 c_k again).
     with np.errstate(over="ignore", invalid="ignore"):
         for t, at in enumerate(a):
             second = times((1 - at * lam) ** 2, second) + at * at * c
             out[t + 1] = second.sum()
-    return diverged(out)
+    return out
 
 
 def inverse_time_isotropic(mu: float, M: float, steps: int) -> np.ndarray:

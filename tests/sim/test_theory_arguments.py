@@ -94,7 +94,7 @@ def _bad_cases():
     cases = []
     for fname, (_, good) in FUNCTIONS.items():
         for p in good:
-            if p in POSITIVE and not (fname == "heavy_ball_stable" and p == "L"):
+            if p in POSITIVE:
                 cases.append((fname, p, 0.0, ValueError, rf"^{p} must be a finite number > 0"))
                 cases.append((fname, p, "1", TypeError, rf"^{p} must be a real number, got str"))
             elif p in NONNEG:
@@ -106,10 +106,15 @@ def _bad_cases():
             elif p == "n" and fname != "minibatch_noise":
                 low = 2 if fname == "shuffling_radius_bounds" else 1
                 cases.append((fname, p, low - 1, ValueError, rf"^n must be an integer >= {low}"))
+            elif p in ("grads", "features"):
+                cases.append((fname, p, [1.0, 2.0], ValueError, rf"^{p} must have 2 dimension"))
+            elif p == "targets":
+                cases.append((fname, p, [[1.0, 0.0, 2.0]], ValueError, "^targets must have 1 dim"))
             elif p in VECTORS:
                 cases.append((fname, p, [[1.0, 2.0]], ValueError, rf"^{p} must have 1 dimension"))
                 cases.append((fname, p, [1.0, np.nan], ValueError, rf"^{p} must contain only"))
             elif p in ("hessian", "noise_cov"):
+                cases.append((fname, p, [1.0, 2.0], ValueError, rf"^{p} must have 2 dimension"))
                 cases.append((fname, p, np.ones((2, 3)), ValueError, rf"^{p} must be square"))
                 cases.append(
                     (fname, p, [[1.0, 1.0], [0.0, 1.0]], ValueError, rf"^{p} must be symmetric")
@@ -246,19 +251,30 @@ def test_averaging_from_the_last_step_has_one_entry():
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "first"),
     [
-        lambda: theory.sgd_bound(1.0, 1.0, 3.0, 1.0, 2000),
-        lambda: theory.schedule_mean_sq_dist([1.0, 2.0], [0.0, 1.0], [50.0, 1.0] * 300, E0, 600),
-        lambda: theory.polyak_ruppert_isotropic(1.0, 0.0, 3.5, 1.0, 3000),
-        lambda: theory.polyak_ruppert_isotropic(1.0, 1.0, 3.5, 0.0, 3000),
-        lambda: theory.averaged_mean_sq_dist([1.0, 1.0], [0.0, 1.0], 3.5, [0.0, 1.0], 2000, 3),
-        lambda: theory.heavy_ball_mean_sq_dist([1.0], [1.0], 10.0, 0.5, [1.0], 3000),
+        (lambda: theory.sgd_bound(1.0, 1.0, 3.0, 1.0, 2000), 1.0),
+        (lambda: theory.schedule_mean_sq_dist([1.0, 2.0], [0.0, 1.0], 50.0, E0, 600), 2.0),
+        (lambda: theory.polyak_ruppert_isotropic(1.0, 0.0, 3.5, 1.0, 3000), None),
+        (lambda: theory.polyak_ruppert_isotropic(1.0, 1.0, 3.5, 0.0, 3000), None),
+        (lambda: theory.averaged_mean_sq_dist([1.0, 1.0], [0.0, 1.0], 3.5, [0.0, 1.0], 2000), 1.0),
+        (lambda: theory.heavy_ball_mean_sq_dist([1.0], [1.0], 10.0, 0.5, [1.0], 3000), 1.0),
     ],
     ids=["sgd_bound", "schedule", "PR bias", "PR noise", "averaged", "heavy ball"],
 )
-def test_divergence_is_plus_infinity_not_nan_and_silent(call):
+def test_divergence_is_plus_infinity_not_nan_and_silent(call, first):
     """filterwarnings = error turns any overflow or invalid-value warning into a failure."""
     out = np.atleast_1d(call())
     assert out[-1] == np.inf
-    assert not np.any(np.isnan(out[np.isfinite(out) | np.isinf(out)]))
+    assert not np.any(np.isnan(out))
+    if first is not None:  # the start is untouched
+        assert out[0] == first
+
+
+def test_a_step_that_zeroes_a_coordinate_erases_its_overflow():
+    """1 - alpha lambda = 0 exactly: e_{t+1} = -alpha xi_t whatever e_t, even past the float range;
+    the exact second moment is alpha^2 c again (0 * inf must count as 0)."""
+    alpha = [3.0] * 700 + [1.0]
+    out = theory.schedule_mean_sq_dist([1.0], [2.0], alpha, [1.0], 701)
+    assert out[699] == np.inf
+    assert out[701] == 2.0

@@ -124,7 +124,7 @@ def test_nemirovski_bound_is_the_published_formula_in_our_indexing():
 def test_repaired_bound_is_its_formula():
     """Q~ = max(theta^2 M^2 / (2 c theta - 1), r1, ceil(2 c theta) M^2 / c^2), each term winning."""
     for c, theta, M, r1, winner in (
-        (Fraction(1), Fraction(51, 100), Fraction(1), Fraction(1), "first"),  # 2c theta - 1 small
+        (Fraction(2), Fraction(51, 200), Fraction(3), Fraction(1), "first"),  # 2c theta - 1 small
         (Fraction(1), Fraction(3, 2), Fraction(1, 3), Fraction(9), "r1"),
         (Fraction(1, 2), Fraction(7), Fraction(2), Fraction(1), "ceil"),  # 2c theta = 7
     ):
