@@ -28,6 +28,8 @@ References:
         Vast Improvements. NeurIPS 2020. arXiv:2006.05988.
     [2] K. Mishchenko, A. Khaled, P. Richtárik (2022). Proximal and Federated Random
         Reshuffling. ICML 2022. arXiv:2102.06704. Definition 1, Theorem 1, Theorem 2.
+    [3] A. Sadiev et al. (2022). Federated Optimization Algorithms with Random Reshuffling and
+        Gradient Compression. Lemma 2.1 (the sandwich of [1] in the radius normalisation).
 """
 
 from __future__ import annotations
@@ -114,9 +116,9 @@ def shuffling_radius_bounds(
 ) -> tuple[float, float]:
     """The sandwich :math:`\\frac{\\mu n}{8}\\sigma_*^2 \\le \\sigma_{\\mathrm{rad}}^2 \\le
     \\frac{L_{\\max}n}{4}\\sigma_*^2`, :math:`\\sigma_*^2 = \\frac1n\\sum_i\\|\\nabla f_i(x_*)\\|^2`
-    ([1] Proposition 1 in the radius normalisation; upper half [2] Theorem 1 with
-    :math:`\\nabla f(x_*) = 0`). Hypotheses: each :math:`f_i` is :math:`\\mu`-strongly convex and
-    :math:`L_{\\max}`-smooth. Derivation:
+    ([1], restated in the radius normalisation as [3] Lemma 2.1; the upper half is also [2]
+    Theorem 1 with :math:`\\nabla f(x_*) = 0`). Hypotheses: each :math:`f_i` is
+    :math:`\\mu`-strongly convex and :math:`L_{\\max}`-smooth. Derivation:
     :math:`\\frac\\mu2\\|x\\|^2 \\le D \\le \\frac{L}2\\|x\\|^2` and
     :math:`\\mathbf E\\|S_i\\|^2 = \\frac{i(n-i)}{n-1}\\sigma_*^2` (sampling without replacement),
     whose maximum over :math:`i` lies in :math:`[n/4, n/2]`."""
@@ -129,7 +131,8 @@ def shuffling_radius_bounds(
 def reshuffling_bound(
     mu: float, L_max: float, gamma: float, n: int, epochs: int, r0_sq: float, radius: float
 ) -> np.ndarray:
-    """The RR/SO bound ([2] Theorem 2 with :math:`\\psi = 0`, which is [1] Theorem 1):
+    """The RR/SO bound ([2] Theorem 2 with :math:`\\psi = 0`, which [2] notes recovers the RR/SO
+    result of [1], Theorem 1 there):
 
     .. math::
 
