@@ -61,8 +61,9 @@ def test_sgd_step_matches_the_lecture_recursion(mu, kappa, alpha_L, R2, rho, n):
 
 
 def test_no_noise_and_no_distance_edges():
-    assert worst_case.sgd_step_worst_case(0.5, 1.0, 1.0, 0.0, 2.0)[0] == pytest.approx(
-        0.25 * 2.0, rel=REL
+    # R^2 + alpha^2 M = 1 exactly: no special case may fire there.
+    assert worst_case.sgd_step_worst_case(0.5, 1.0, 1.0, 0.0, 1.0)[0] == pytest.approx(
+        0.25, rel=REL
     )
     assert worst_case.sgd_step_worst_case(0.5, 1.0, 1.0, 3.0, 0.0)[0] == pytest.approx(3.0, rel=REL)
     assert worst_case.sgd_step_worst_case(0.5, 1.0, 1.0, 0.0, 0.0) == (0.0, 0.0)
@@ -119,5 +120,16 @@ def test_bad_worst_case_inputs(call, match):
 
 def test_missing_pepit_is_one_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "PEPit", None)
-    with pytest.raises(ImportError, match=r"pip install \"sgd-lecture-suite\[pepit\]\""):
+    with pytest.raises(
+        ImportError,
+        match=r"^the worst-case cross-checks need PEPit and Clarabel: "
+        r"pip install \"sgd-lecture-suite\[pepit\]\"$",
+    ):
         worst_case.gd_contraction_worst_case(0.5, 1.0, 1.0)
+
+
+def test_a_solve_without_an_optimal_status_is_an_error(monkeypatch):
+    """One interior-point iteration cannot certify optimality: the caller gets the statuses."""
+    monkeypatch.setattr(worst_case, "SETTINGS", ({"max_iter": 1},))
+    with pytest.raises(RuntimeError, match=r"^the SDP solver did not reach an optimal solution"):
+        worst_case.gd_contraction_worst_case(0.3, 2.0, 0.5)
