@@ -153,7 +153,7 @@ def test_the_exact_recursion_rejects_a_wrong_formula(wrong):
 
 
 @given(st.integers(1, 4), st.integers(0, 2**32 - 1), st.floats(0.05, 1.9))
-@settings(max_examples=15)
+@settings(max_examples=10)
 def test_polyak_juditsky_limit(d, seed, a_l):
     """n E||wbar_n - w*||^2 -> tr(H^-1 C H^-1), the error shrinking like 1/n."""
     rng = np.random.default_rng(seed)
@@ -167,7 +167,7 @@ def test_polyak_juditsky_limit(d, seed, a_l):
     assert limit == pytest.approx(np.trace(hinv @ cov @ hinv), rel=1e-10)
     c = np.einsum("ik,ij,jk->k", q, cov, q)
     alpha, z0 = a_l / lam.max(), q.T @ rng.normal(size=d)
-    n = 4000
+    n = 2000
     path = theory.averaged_mean_sq_dist(lam, c, alpha, z0, n - 1)
     err_small, err_big = abs(n / 4 * path[n // 4 - 1] - limit), abs(n * path[n - 1] - limit)
     assert err_big < 0.3 * err_small + 1e-12 * limit  # 1/n decay: a factor 4 in n, about 4 in error
@@ -176,9 +176,9 @@ def test_polyak_juditsky_limit(d, seed, a_l):
 def test_limit_rejects_the_wrong_constant():
     """A plain constant-step iterate has n E||e_n||^2 -> infinity; tr(H^-1 C) is not the limit."""
     h, cov = np.diag([0.5, 2.0]), np.diag([1.0, 3.0])
-    n = 20000
+    n = 5000
     got = n * theory.averaged_mean_sq_dist([0.5, 2.0], [1.0, 3.0], 0.2, [0.0, 0.0], n - 1)[-1]
-    assert got == pytest.approx(theory.polyak_juditsky_limit(h, cov), rel=2e-3)
+    assert got == pytest.approx(theory.polyak_juditsky_limit(h, cov), rel=5e-3)
     assert abs(got - np.trace(np.linalg.inv(h) @ cov)) > 1.0
 
 
