@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.validation import int_at_least, positive_float
+from sim.theory._args import int_at_least, nonneg, positive_float
+from sim.theory._args import mu_L as _mu_L
 
-
-def _mu_L(mu: float, L: float) -> tuple[float, float]:
-    mu, L = positive_float("mu", mu), positive_float("L", L)
-    if mu > L:
-        raise ValueError(f"mu must be <= L, got mu={mu}, L={L}")
-    return mu, L
+_nonneg = nonneg
 
 
 def gd_contraction(mu: float, L: float, alpha: float) -> float:
@@ -93,10 +89,3 @@ def noise_ball(mu: float, M: float, alpha: float) -> float:
     if not alpha * mu < 2:
         raise ValueError(f"alpha must be < 2/mu = {2 / mu} for a noise ball, got {alpha}")
     return alpha * M / (2 * mu - alpha * mu * mu)
-
-
-def _nonneg(name: str, value: float) -> float:
-    x = float(value)
-    if not (np.isfinite(x) and x >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return x
