@@ -1,0 +1,195 @@
+"""Exact evaluation: proved signs (never a float comparison), definedness, three-valued truth."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from verify import _exact
+from verify._exact import Undefined, admissible, sign, truth, value
+
+x, u = sp.symbols("x u", real=True)
+i, n = sp.symbols("i n", integer=True)
+R = sp.Rational
+TINY = R(1, 10**50)
+
+rationals = st.fractions(min_value=-50, max_value=50, max_denominator=60).map(
+    lambda f: R(f.numerator, f.denominator)
+)
+positives = st.fractions(min_value=R(1, 60), max_value=50, max_denominator=60).map(
+    lambda f: R(f.numerator, f.denominator)
+)
+
+
+def test_rational_signs_are_exact():
+    assert sign(R(1, 10**300)) == 1
+    assert sign(-R(1, 10**300)) == -1
+    assert sign(sp.Integer(0)) == 0
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        # log(1 + t) - t = -t^2/2 + ...: about -5e-101, far below what 60 digits separate from 0.
+        (sp.log(1 + TINY) - TINY, -1),
+        (sp.exp(TINY) - 1 - TINY, 1),
+        # Ramanujan's near-integer: e^(pi sqrt 163) = 640320^3 + 744 - 7.5e-13.
+        (sp.exp(sp.pi * sp.sqrt(163)) - 640320**3 - 744, -1),
+        (sp.pi - R(355, 113), -1),
+        (sp.sqrt(2) - R(1414213562373095, 10**15), 1),
+    ],
+)
+def test_tiny_nonzero_signs_are_decided_by_enclosures(number, expected):
+    assert sign(number) == expected
+
+
+@pytest.mark.parametrize(
+    "zero",
+    [
+        sp.log(6) - sp.log(2) - sp.log(3),
+        sp.sqrt(2) + sp.sqrt(3) - sp.sqrt(5 + 2 * sp.sqrt(6)),
+        sp.sqrt(2) * sp.sqrt(3) - sp.sqrt(6),
+        sp.CRootOf(x**5 + x**3 - 2 * x - 1, 0) ** 5
+        + sp.CRootOf(x**5 + x**3 - 2 * x - 1, 0) ** 3
+        - 2 * sp.CRootOf(x**5 + x**3 - 2 * x - 1, 0)
+        - 1,
+    ],
+)
+def test_zero_is_proved_exactly(zero):
+    assert sign(zero) == 0
+
+
+def test_a_sign_beyond_every_enclosure_is_unknown_not_guessed():
+    # About -5e-801: no enclosure up to 1024 bits separates it from 0, and it is not 0.
+    t = R(1, 10**400)
+    assert sign(sp.log(1 + t) - t) is None
+
+
+def test_sign_never_reads_a_float(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("sign() evaluated a float")
+
+    numbers = [sp.log(1 + TINY) - TINY, sp.exp(sp.pi * sp.sqrt(163)) - 640320**3 - 744]
+    monkeypatch.setattr(sp.Expr, "evalf", refuse)
+    monkeypatch.setattr(sp.Expr, "n", refuse)
+    assert [sign(v) for v in numbers] == [-1, -1]
+
+
+def test_signs_of_non_numbers_are_unknown():
+    assert sign(x) is None
+    assert sign(sp.zoo) is None
+    assert sign(sp.I) is None
+
+
+@given(rationals, rationals)
+def test_sign_of_exp_difference_matches_order(a, b):
+    assert sign(sp.exp(a) - sp.exp(b)) == sign(a - b)
+
+
+@given(positives, positives)
+@example(R(2), R(2))
+def test_sign_of_root_and_log_differences_match_order(a, b):
+    assert sign(sp.sqrt(a) - sp.sqrt(b)) == sign(a - b)
+    assert sign(sp.log(a) - sp.log(b)) == sign(a - b)
+
+
+# ------------------------------------------------------------------------------- definedness
+@pytest.mark.parametrize(
+    ("expr", "point", "reason"),
+    [
+        (sp.log(x), {x: -1}, "log"),
+        (sp.log(x), {x: 0}, "log"),
+        (1 / x, {x: 0}, "division by zero"),
+        (sp.sqrt(x), {x: -4}, "negative"),
+        (sp.Abs(sp.sqrt(x)), {x: -4}, "negative"),  # SymPy would give |2i| = 2
+        (sp.log(x) ** 2, {x: -1}, "log"),  # SymPy would give -pi^2, a real number
+        (x ** R(-1, 2), {x: 0}, "not positive"),
+        (sp.Sum(i, (i, 0, n)), {n: R(1, 2)}, "not integers"),
+        (sp.Piecewise((x, x > 1), (1 / x, x < 1)), {x: 1}, "no branch"),
+        (sp.Piecewise((x, sp.log(x) > 0), (0, True)), {x: -1}, "Piecewise condition"),
+    ],
+)
+def test_undefined_points_are_reported_with_the_reason(expr, point, reason):
+    result = value(expr, point)
+    assert isinstance(result, Undefined)
+    assert reason in result.reason
+
+
+@pytest.mark.parametrize(
+    ("expr", "point", "expected"),
+    [
+        (sp.Piecewise((sp.log(x), x > 0), (0, True)), {x: -1}, 0),
+        (sp.Sum(1 / sp.factorial(i), (i, 0, n)), {n: 3}, R(8, 3)),
+        (sp.Sum(i, (i, 0, n)), {n: -5}, sp.Sum(i, (i, 0, -5)).doit()),  # Karr's convention
+        (sp.Product(i, (i, 1, n)), {n: 4}, 24),
+        (sp.Product(i, (i, 1, n)), {n: -2}, sp.Product(i, (i, 1, -2)).doit()),
+        (sp.Sum(sp.Sum(1, (i, 1, n)), (n, 1, 3)), {}, 6),
+        (sp.Max(sp.sqrt(2), R(7, 5)), {}, sp.sqrt(2)),
+        (sp.Min(sp.sqrt(2), R(7, 5)), {}, R(7, 5)),
+        (sp.Abs(R(7, 5) - sp.sqrt(2)), {}, sp.sqrt(2) - R(7, 5)),
+        (sp.Abs(R(-3, 2)), {}, R(3, 2)),
+        (x ** R(3, 2), {x: 4}, 8),
+        (x ** R(1, 2), {x: 0}, 0),
+        (sp.factorial(n), {n: 4}, 24),
+        (sp.exp(x) * sp.cos(x), {x: 0}, 1),
+    ],
+)
+def test_defined_values_are_exact(expr, point, expected):
+    assert value(expr, point) == expected
+
+
+def test_unknown_values_are_none():
+    g = sp.Function("g")
+    assert value(g(n), {n: 1}) is None  # no value for an undefined function
+    assert value(x, {}) is None  # unassigned symbol
+    assert value(sp.factorial(n), {n: -1}) is None  # SymPy gives zoo: no exact rational value
+    assert value(sp.Sum(i, (i, 0, n)), {n: 10**6}) is None  # too many terms to sum one by one
+    assert value(sp.Integral(x, (x, 0, 1)), {}) is None
+
+
+# ------------------------------------------------------------------------------ truth values
+def test_disjunct_and_branch_conditions_bind_only_their_branch():
+    assert truth(sp.Or(u < 0, sp.log(u) > 0), {u: -1}) is True
+    assert isinstance(truth(sp.And(u < 0, sp.log(u) > 0), {u: -1}), Undefined)
+    assert truth(sp.And(u > 0, sp.log(u) > 0), {u: -1}) is False
+    assert isinstance(truth(sp.Or(u > 0, sp.log(u) > 0), {u: -1}), Undefined)
+    assert truth(sp.Implies(u > 0, sp.log(u) >= 0), {u: -1}) is True
+    assert isinstance(truth(sp.Not(sp.log(u) > 0), {u: -1}), Undefined)
+    assert truth(sp.Not(u > 0), {u: -1}) is True
+
+
+@pytest.mark.parametrize(
+    ("rel", "expected"),
+    [(x < 1, True), (x <= 1, True), (x > 1, False), (x >= 1, False),
+     (sp.Eq(x, 1), False), (sp.Ne(x, 1), True)],
+)
+def test_relations_at_a_point(rel, expected):
+    # 1 - 10^-50: every relation decided exactly.
+    assert truth(rel, {x: 1 - TINY}) is expected
+
+
+def test_unknown_truth_is_none_and_is_never_decisive():
+    g = sp.Function("g")
+    assert truth(g(n) > 0, {n: 1}) is None
+    assert truth(sp.And(g(n) > 0, n > 0), {n: 1}) is None
+    assert truth(sp.And(g(n) > 0, n > 5), {n: 1}) is False
+    assert truth(sp.Or(g(n) > 0, n > 0), {n: 1}) is True
+    assert truth(sp.Or(g(n) > 0, sp.log(n - 2) > 0), {n: 1}) is None
+    assert truth(sp.true, {}) is True
+    assert truth(sp.false, {}) is False
+
+
+def test_admissible_checks_every_declared_assumption():
+    p = sp.Symbol("p", prime=True)
+    assert admissible(p, sp.Integer(5))
+    assert not admissible(p, sp.Integer(4))
+    assert not admissible(sp.Symbol("q", positive=True), sp.Integer(0))
+    assert admissible(sp.Symbol("q", positive=True), R(1, 2))
+    assert not admissible(sp.Symbol("r", real=True), R(1, 2), integer=True)
+    assert admissible(sp.Symbol("r", real=True), sp.sqrt(2))
+
+
+def test_enclosure_of_an_unsupported_function_is_none():
+    assert _exact._enclosure(sp.gamma(R(1, 3)), 64) is None
