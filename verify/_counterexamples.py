@@ -51,16 +51,38 @@ def _grid(sym, integers) -> tuple:
     return tuple(v for v in _GRID if _admissible(sym, v, integers))
 
 
+class _Point(dict):
+    """Symbol values, plus an undefined function's values read from a z3 model when first used
+    (``g(3)`` for a sum up to 3 even if z3 only saw ``g(n)``); read values stay in the point."""
+
+    def __init__(self, values, model=None) -> None:
+        super().__init__(values)
+        self._model = model
+
+    def __missing__(self, key):
+        found = None
+        if self._model is not None and isinstance(key, sympy.core.function.AppliedUndef):
+            found = self._model.apply(key)
+        if found is None:
+            raise KeyError(key)
+        self[key] = found
+        return found
+
+
+def _name(key) -> str:
+    return key.name if isinstance(key, sympy.Symbol) else str(key)
+
+
 def _confirm(point, hypotheses, goal, integers, *, want) -> Found | None:
     """The point as a :class:`Found` if it passes every exact check for ``want``."""
-    if not all(_admissible(s, v, integers) for s, v in point.items()):
+    if not all(_admissible(s, point[s], integers) for s in point if isinstance(s, sympy.Symbol)):
         return None
     if any(_exact.truth(h, point) is not True for h in hypotheses):
         return None
-    by_name = {s.name: v for s, v in sorted(point.items(), key=lambda kv: kv[0].name)}
+    t = None if goal is None else _exact.truth(goal, point)
+    by_name = {_name(k): v for k, v in sorted(point.items(), key=lambda kv: _name(kv[0]))}
     if goal is None:
         return Found(by_name, "")
-    t = _exact.truth(goal, point)
     if t is False and want in ("false", "not-true"):
         return Found(by_name, "")
     if isinstance(t, Undefined) and want in ("undefined", "not-true"):
@@ -68,15 +90,16 @@ def _confirm(point, hypotheses, goal, integers, *, want) -> Found | None:
     return None
 
 
-def _from_model(model, symbols, integers) -> dict | None:
-    point = dict(model)
+def _from_model(model, symbols, integers) -> _Point | None:
+    """The model's point; symbols it does not constrain take their first admissible grid value."""
+    values = dict(model.symbols)
     for s in symbols:
-        if s not in point:
+        if s not in values:
             grid = _grid(s, integers)
             if not grid:
                 return None
-            point[s] = grid[0]
-    return {s: point[s] for s in symbols}
+            values[s] = grid[0]
+    return _Point({s: values[s] for s in symbols}, model)
 
 
 def _find(hypotheses, goal, symbols, integers, *, want) -> tuple[Found | None, str]:

@@ -156,7 +156,11 @@ def _interval(e: sympy.Expr, prec: int):
 
 # ------------------------------------------------------------------------- exact evaluation
 def value(e: sympy.Expr, point: dict) -> sympy.Expr | Undefined | None:
-    """Exact value of ``e`` at ``point`` (symbol -> number), ``Undefined`` or ``None``."""
+    """Exact value of ``e`` at ``point``, ``Undefined`` or ``None`` (unknown).
+
+    ``point`` maps symbols, and applications ``g(1)`` of undefined functions at exact
+    arguments, to exact numbers.
+    """
     try:
         return _value(e, point)
     except _UndefinedError as exc:
@@ -220,7 +224,14 @@ def _value(e: sympy.Expr, point: dict) -> sympy.Expr:
         raise _UndefinedError(f"no branch of {e} applies")
     if isinstance(e, (sympy.Sum, sympy.Product)):
         return _series(e, point)
-    if isinstance(e, sympy.Function) and not isinstance(e, sympy.core.function.AppliedUndef):
+    if isinstance(e, sympy.core.function.AppliedUndef):
+        # An undefined function's value is part of the point, keyed by g(exact arguments).
+        key = e.func(*(_value(a, point) for a in e.args))
+        try:
+            return sympy.sympify(point[key])
+        except KeyError:
+            raise _Unknown from None
+    if isinstance(e, sympy.Function):
         # Integer-valued functions (factorial, binomial, floor, ...) at exact arguments.
         result = e.func(*(_value(a, point) for a in e.args))
         if result.is_Rational:

@@ -11,12 +11,13 @@ Polynomial arithmetic translates directly. ``1/u`` and ``u**(1/q)`` become fresh
 defining equations (``d * u == 1``; ``w >= 0, w**q == u``) are imposed only where the sub-term is
 defined, so they never restrict the other variables. ``exp`` and ``log`` become fresh variables
 with true facts (``E > 0``, ``E >= 1 + u``, ...; ``log`` only where ``u > 0``); ``Abs``, ``Max``,
-``Min`` and ``Piecewise`` are exact. The facts over-approximate the atoms, so ``unsat`` is a
-proof, while a model is only a candidate, to be confirmed by exact evaluation
-(:mod:`verify._exact`). A symbol's declared assumptions (``positive``, ``integer``, ``even``, ...)
-become facts on its variable; symbols are keyed by the SymPy symbol itself (name and
-assumptions). The solver runs under a deterministic resource limit (``rlimit``), so an answer does
-not depend on the machine's load.
+``Min`` and ``Piecewise`` are exact. An undefined function ``g(u)`` is a z3 uninterpreted
+function (any real function), and a ``Sum`` or ``Product`` an unconstrained real. The facts
+over-approximate the atoms, so ``unsat`` is a proof, while a model is only a candidate, to be
+confirmed by exact evaluation (:mod:`verify._exact`). A symbol's declared assumptions
+(``positive``, ``integer``, ``even``, ...) become facts on its variable; symbols are keyed by the
+SymPy symbol itself (name and assumptions). The solver runs under a deterministic resource limit
+(``rlimit``), so an answer does not depend on the machine's load.
 
 References:
     L. de Moura, N. Bjørner, "Z3: An efficient SMT solver", TACAS 2008.
@@ -32,9 +33,10 @@ import sympy
 import z3
 
 from verify import _exact
+from verify._domain import total
 from verify.errors import SymbolClashError
 
-__all__ = ["solve", "total"]
+__all__ = ["Model", "solve"]
 
 _RLIMIT = 2_000_000  # about 2 s of CPU; the lecture's queries need < 100_000
 _ORDER = {"<=": "__le__", "<": "__lt__", ">=": "__ge__", ">": "__gt__"}
@@ -60,39 +62,10 @@ class _Untranslatable(Exception):
     pass
 
 
-# Terms z3 sees as unknown reals: sums and products (over integer limits) and undefined functions.
-_OPAQUE = (sympy.Sum, sympy.Product, sympy.core.function.AppliedUndef)
-_TOTAL_FUNCTIONS = (sympy.exp, sympy.Abs, sympy.Max, sympy.Min, sympy.sin, sympy.cos)
-
-
-def _integral_polynomial(e) -> bool:
-    """Built from integers and symbols by +, * and powers: integer-valued on integer symbols."""
-    if e.is_Integer or e.is_Symbol:
-        return True
-    if e.is_Pow:
-        return e.exp.is_Integer and e.exp >= 0 and _integral_polynomial(e.base)
-    return (e.is_Add or e.is_Mul) and all(_integral_polynomial(a) for a in e.args)
-
-
-def total(item) -> bool:
-    """No sub-term with a domain condition, so ``item`` is defined at every point.
-
-    An undefined function ``g(i)`` stands for a real function defined everywhere; a ``Sum`` or
-    ``Product`` is defined when its limits are integers, which the typing of limit symbols makes
-    of integer polynomials in them.
-    """
-    for node in sympy.preorder_traversal(item):
-        if node.is_Pow and not (node.exp.is_Integer and node.exp >= 0):
-            return False
-        if isinstance(node, (sympy.Sum, sympy.Product)):
-            if not all(_integral_polynomial(b) for _, *ends in node.limits for b in ends):
-                return False
-        elif isinstance(node, sympy.Piecewise) or (
-            isinstance(node, sympy.Function)
-            and not isinstance(node, (*_TOTAL_FUNCTIONS, sympy.core.function.AppliedUndef))
-        ):
-            return False
-    return True
+# Terms z3 sees as unknown reals: sums and products (over integer limits). An undefined function
+# g(u) becomes a z3 uninterpreted function: any real function, the same value at the same point.
+_OPAQUE = (sympy.Sum, sympy.Product)
+_UNDEFINED = sympy.core.function.AppliedUndef
 
 
 class _Translator:
@@ -105,6 +78,7 @@ class _Translator:
         self.facts: list[z3.BoolRef] = []
         self.terms: dict[sympy.Expr, z3.ArithRef] = {}
         self.domains: dict[sympy.Expr, z3.BoolRef] = {}
+        self.functions: dict[tuple[str, int], z3.FuncDeclRef] = {}
 
     def var(self, sym: sympy.Symbol) -> z3.ArithRef:
         if sym not in self.vars:
@@ -151,6 +125,11 @@ class _Translator:
         if isinstance(e, _OPAQUE):
             # Any real value: no fact, so no proof depends on it (one variable per expression).
             return z3.FreshReal("opaque")
+        if isinstance(e, _UNDEFINED):
+            key = (e.func.__name__, len(e.args))
+            if key not in self.functions:
+                self.functions[key] = z3.Function(key[0], *[z3.RealSort()] * (key[1] + 1))
+            return self.functions[key](*(self.term(a) for a in e.args))
         raise _Untranslatable(e)
 
     def _atom(self, e: sympy.Expr) -> z3.ArithRef:
@@ -167,13 +146,14 @@ class _Translator:
             self.facts += [*bound, z3.Or([v == x for x in args])]
         elif isinstance(e, sympy.exp):
             u = args[0]
-            # exp(u) > 0, exp(u) >= 1 + u, exp(0) = 1, sign(exp(u) - 1) = sign(u).
-            self.facts += [v > 0, v >= 1 + u, z3.Implies(u == 0, v == 1)]
-            self.facts += [z3.Implies(u > 0, v > 1), z3.Implies(u < 0, v < 1)]
-        elif len(args) == 1:  # log(u), defined where u > 0: log(u) <= u - 1, sign = sign(u - 1)
+            # exp(u) > 0 and exp(u) >= 1 + u; exp(u) <= 1 for u <= 0, < 1 for u < 0. (Together:
+            # exp(0) = 1 and sign(exp(u) - 1) = sign(u).)
+            self.facts += [v > 0, v >= 1 + u, z3.Implies(u <= 0, v <= 1), z3.Implies(u < 0, v < 1)]
+        elif len(args) == 1:
             u = args[0]
-            facts = [v <= u - 1, z3.Implies(u == 1, v == 0)]
-            facts += [z3.Implies(u > 1, v > 0), z3.Implies(u < 1, v < 0)]
+            # Where u > 0: log(u) <= u - 1; log(u) >= 0 for u >= 1, > 0 for u > 1. (Together:
+            # log(1) = 0 and sign(log u) = sign(u - 1).)
+            facts = [v <= u - 1, z3.Implies(u >= 1, v >= 0), z3.Implies(u > 1, v > 0)]
             self.facts.append(z3.Implies(u > 0, z3.And(facts)))
         else:
             raise _Untranslatable(e)
@@ -200,6 +180,8 @@ class _Translator:
             if total(e):
                 return z3.BoolVal(True)
             raise _Untranslatable(e)
+        if isinstance(e, _UNDEFINED):
+            return z3.And([self.defined(a) for a in e.args])
         if isinstance(e, sympy.Piecewise):
             return z3.Or([z3.And(t, self.defined(b)) for t, b in self._branches(e)])
         if not isinstance(e, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Abs, sympy.exp, sympy.log,
@@ -249,7 +231,8 @@ class _Translator:
             lhs = self.term(num)
             rel = (lhs == 0) if b.rel_op == "==" else (lhs != 0)
         else:
-            rel = getattr(self.term(sympy.expand(num * den)), _ORDER[b.rel_op])(0)
+            # The product is formed in z3: SymPy would merge exp(a) * exp(b) into a new atom.
+            rel = getattr(self.term(num) * self.term(den), _ORDER[b.rel_op])(0)
         return z3.And(*where, rel), z3.And(*where, z3.Not(rel))
 
 
@@ -262,8 +245,8 @@ def solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozenset
     """Satisfiability of the hypotheses (each defined and true) and, given a goal, of the goal
     being ``want``: ``"false"`` (defined and false), ``"undefined"``, or ``"not-true"`` (either).
 
-    Returns ``(status, model)``: status ``'unsat' | 'sat' | 'unknown'``; model a tuple of
-    ``(symbol, exact value)`` pairs (rational, or a real algebraic number) when ``'sat'``.
+    Returns ``(status, model)``: status ``'unsat' | 'sat' | 'unknown'``; a :class:`Model` with
+    exact values (rational, or real algebraic numbers) when ``'sat'``, else ``None``.
     ``integers``: symbols typed integer beyond their declaration (limits of a ``Sum``).
     Cached: the same queries recur across claims.
     """
@@ -281,7 +264,8 @@ def solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozenset
             )
     except _Untranslatable:
         return "unknown", None
-    solver = z3.SolverFor("QF_NRA")
+    # nlsat (QF_NRA) decides real polynomial arithmetic; uninterpreted functions need QF_UFNRA.
+    solver = z3.SolverFor("QF_UFNRA" if tr.functions else "QF_NRA")
     solver.set("rlimit", _RLIMIT)
     solver.add(*goals, *tr.facts)
     answer = solver.check()
@@ -289,25 +273,46 @@ def solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozenset
         return "unsat", None
     if answer != z3.sat:
         return "unknown", None
-    model = solver.model()
-    values = []
-    for sym, v in tr.vars.items():
-        values.append((sym, _to_sympy(model.eval(v, model_completion=True))))
-    return "sat", tuple(values)
+    return "sat", Model(solver.model(), tr)
+
+
+class Model:
+    """An exact view of a z3 model: symbol values, and undefined functions' values on demand.
+
+    ``symbols``: ``(symbol, exact value)`` pairs. ``apply(g(1))``: the model's value of the
+    undefined function ``g`` at exact arguments (``None`` for a function the model lacks).
+    """
+
+    def __init__(self, model, tr: _Translator) -> None:
+        self._model = model
+        self._functions = dict(tr.functions)
+        self.symbols = tuple(
+            (sym, _to_sympy(model.eval(v, model_completion=True))) for sym, v in tr.vars.items()
+        )
+
+    def apply(self, application: sympy.Expr) -> sympy.Expr | None:
+        decl = self._functions.get((application.func.__name__, len(application.args)))
+        if decl is None:
+            return None
+        args = [z3.RealVal(f"{a.p}/{a.q}") if a.is_Rational else None for a in application.args]
+        if None in args:
+            return None
+        return _to_sympy(self._model.eval(decl(*args), model_completion=True))
 
 
 def _to_sympy(val) -> sympy.Expr:
     """A z3 model value as an exact SymPy number (rational, or a real algebraic root)."""
     if z3.is_rational_value(val):
         return sympy.Rational(val.numerator_as_long(), val.denominator_as_long())
+    approx = val.approx(40)
+    near = sympy.Rational(approx.numerator_as_long(), approx.denominator_as_long())
     t = sympy.Dummy("t")
     coeffs = [_to_sympy(c) for c in reversed(val.poly())]
     roots = list(dict.fromkeys(sympy.Poly(coeffs, t).real_roots()))
     # z3 numbers the real roots of the polynomial from 1 in increasing order; the choice is
     # checked against z3's own rational approximation before it is used.
-    root = roots[val.index() - 1]
-    approx = val.approx(40)
-    near = sympy.Rational(approx.numerator_as_long(), approx.denominator_as_long())
-    if _exact.sign(sympy.Abs(root - near) - sympy.Rational(1, 10**30)) == -1:
-        return root
+    if 1 <= val.index() <= len(roots):
+        root = roots[val.index() - 1]
+        if _exact.sign(sympy.Abs(root - near) - sympy.Rational(1, 10**30)) == -1:
+            return root
     return near

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 import sympy
 
 from verify import _z3
+from verify._domain import total
 from verify._counterexamples import search
 from verify._setting import Setting, boolean, expr, relations, setting_of
 from verify.errors import (
@@ -112,10 +113,10 @@ def _decide(setting: Setting, goal, proof, *, kind: str, z3_method: str, also_de
     if proof is None and _z3.solve(hyps, goal, "false", ints)[0] == "unsat":
         proof = (z3_method, "unsat")
     whole = sympy.And(goal, *(sympy.Eq(t, t, evaluate=False) for t in also_defined))
-    total = _z3.total(whole)
-    defined = total or _z3.solve(hyps, whole, "undefined", ints)[0] == "unsat"
+    is_total = total(whole)
+    defined = is_total or _z3.solve(hyps, whole, "undefined", ints)[0] == "unsat"
     if proof is not None and defined:
-        where = "" if total else "; defined wherever the hypotheses hold (z3: undefined is unsat)"
+        where = "" if is_total else "; defined wherever the hypotheses hold (z3: undefined is unsat)"
         return Check(True, proof[0], detail=proof[1] + where)
     tried = []
     if proof is None:

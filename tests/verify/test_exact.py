@@ -193,3 +193,35 @@ def test_admissible_checks_every_declared_assumption():
 
 def test_enclosure_of_an_unsupported_function_is_none():
     assert _exact._enclosure(sp.gamma(R(1, 3)), 64) is None
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (1 / (sp.pi - 3) - 7, 1),  # 7.06...: a negative power of an interval
+        (sp.Max(sp.pi, sp.E, evaluate=False) - 3, 1),
+        (sp.Min(sp.pi, sp.E, evaluate=False) - 3, -1),
+        (sp.Abs(sp.E - sp.pi, evaluate=False) - R(2, 5), 1),
+        (sp.sin(1) - R(84, 100), 1),
+        (sp.cos(1) - R(54, 100), 1),
+        (sp.log(sp.pi) - R(114, 100), 1),
+        (sp.pi ** sp.E - 22, 1),  # 22.46...: a non-integer power through exp and log
+        (sp.E - R(2718281828, 10**9), 1),
+    ],
+)
+def test_enclosures_of_each_operation(number, expected):
+    assert sign(number) == expected
+
+
+def test_enclosures_refuse_what_they_cannot_bound():
+    assert _exact._enclosure(sp.log(sp.Integer(-1), evaluate=False), 64) is None
+    assert _exact._enclosure(sp.Pow(-sp.pi, R(1, 2), evaluate=False), 64) is None
+    assert _exact._enclosure(sp.Pow(sp.pi - sp.pi * 1, -1, evaluate=False), 64) is None
+
+
+def test_empty_and_nested_series():
+    k = sp.Symbol("k", integer=True)
+    assert value(sp.Product(i, (i, 1, n)), {n: 0}) == 1
+    assert value(sp.Sum(i, (i, 1, n)), {n: 0}) == 0
+    assert value(sp.Sum(1, (i, 1, n), (k, 1, 2), (x, 1, 3)), {n: 2}) == 12
+    assert value(sp.Sum(i * k, (i, 1, k), (k, 1, n)), {n: 3}) == 1 + 2 * 3 + 3 * 6

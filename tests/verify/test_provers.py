@@ -204,3 +204,71 @@ def test_sum_of_unknown_terms_is_undecided_not_an_error():
     assert not check.holds
     assert check.undecided
     assert check.counterexample is None
+
+
+# ------------------------------------------------------------------- methods, details, messages
+def test_methods_say_how_each_decision_was_made():
+    assert provers.identity(x + x, 2 * x).method == "expand(lhs - rhs) == 0"
+    assert provers.identity(sp.Abs(x), x, assumptions=[x >= 0]).method == (
+        "z3 (QF_NRA): assumptions and lhs != rhs is unsat"
+    )
+    assert provers.inequality(x**2 + x, ">", x, assumptions=[x > 0]).method == (
+        "z3 (QF_NRA), denominators cleared"
+    )
+    assert provers.implies([x > 1], x > 0).method == (
+        "z3 (QF_NRA): assumptions, premises and not(conclusion) is unsat"
+    )
+    check = provers.derivative(x**3, x, 3 * x**2)
+    assert check.method == (
+        "diff(f, x, 1) = 3*x**2 compared with the claim: expand(lhs - rhs) == 0"
+    )
+    assert provers.fixed_point(x / 2, x, 0).method.startswith(
+        "update at the candidate compared with the candidate: "
+    )
+
+
+def test_strict_factorisation_certificate_lists_the_factors():
+    check = provers.inequality((x + 1) * (x + 2), ">", 0, assumptions=[x > 0])
+    assert check.method == "factorisation into factors of known sign"
+    assert check.detail == (
+        "1 * (x + 1) * (x + 2); each factor of known sign under the assumptions"
+    )
+    squared = provers.inequality((x - 1) ** 2 * (x + 2) ** 3, ">=", 0, assumptions=[x > 0])
+    assert "(x - 1)**2" in squared.detail
+    assert "(x + 2)**3" in squared.detail
+    divided = provers.inequality((x + 1) / (x + 2), ">", 0, assumptions=[x > 0])
+    assert divided.detail == (
+        "1 * (x + 1) / (x + 2); each factor of known sign under the assumptions; "
+        "defined wherever the hypotheses hold (z3: undefined is unsat)"
+    )
+
+
+def test_factor_signs_use_the_integer_typing_of_sum_limits():
+    # 2n - 1 > 0 needs n >= 1, which n > 0 gives only for the integer n of a sum's limit.
+    n, i = sp.Symbol("n", real=True), sp.Symbol("i", integer=True)
+    total = sp.Sum(1, (i, 1, n))
+    check = provers.inequality((2 * n - 1) * (n + 3) * (total**2 + 1), ">", 0, assumptions=[n > 0])
+    assert check.holds
+    assert check.method == "factorisation into factors of known sign"
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: provers.inequality(0.5, "<", x), "lhs"),
+        (lambda: provers.inequality(x, "<", 0.5), "rhs"),
+        (lambda: provers.inequality(x, "<", 1, assumptions=[x]), r"assumptions\[0\]"),
+        (lambda: provers.implies([x > 0], x > 0, assumptions=[x]), r"assumptions\[0\]"),
+        (lambda: provers.implies([x], x > 0), r"premises\[0\]"),
+        (lambda: provers.implies(3, x > 0), "premises"),
+        (lambda: provers.derivative(0.5, x, x), "f"),
+        (lambda: provers.derivative(x, x, 0.5), "claimed"),
+        (lambda: provers.fixed_point(0.5, x, x), "update"),
+        (lambda: provers.fixed_point(x, x, 0.5), "candidate"),
+        (lambda: provers.identity(x, x + sp.Float(0.5)), "rhs must be exact"),
+        (lambda: provers.implies([x > sp.Float(0.5)], x > 0), "exact"),
+    ],
+)
+def test_bad_input_names_the_parameter(call, name):
+    with pytest.raises(TypeError, match=name):
+        call()
