@@ -178,3 +178,16 @@ def test_algebraic_model_values_are_exact_roots():
     assert dict(model.symbols)[x] == -sp.sqrt(2)
     status, model = _z3.solve((sp.Eq(x**3, 2),))
     assert dict(model.symbols)[x] ** 3 == 2
+
+
+def test_undefined_functions_get_values_in_counterexamples():
+    g = sp.Function("g")
+    check = provers.identity(g(x) + g(y), 2 * g(x))
+    point = check.counterexample
+    table = {g(sp.Integer(int(k[2:-1]))): v for k, v in point.items() if k.startswith("g(")}
+    at = {g(point["x"]): table[g(point["x"])], g(point["y"]): table[g(point["y"])]}
+    assert at[g(point["x"])] != at[g(point["y"])]
+    # Functional consistency: the same argument, the same value.
+    assert provers.implies([g(x) > 0, sp.Eq(x, y)], g(y) > 0).holds
+    check = provers.implies([g(1) > 0], g(2) > 0)
+    assert check.counterexample["g(1)"] > 0 >= check.counterexample["g(2)"]
