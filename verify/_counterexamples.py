@@ -135,8 +135,7 @@ def search(hypotheses, goal, symbols, integers=frozenset(), *, want="false"):
     return None, f"z3: {status}; no exact point on the rational grid"
 
 
-@functools.lru_cache(maxsize=1024)
-def require_consistent(hypotheses: tuple, symbols: frozenset, integers: frozenset) -> Found:
+def _require_consistent(hypotheses: tuple, symbols: frozenset, integers: frozenset) -> Found:
     """An exact point satisfying every hypothesis and symbol assumption, or an error.
 
     Raises :class:`VacuousHypothesesError` when z3 proves the hypotheses unsatisfiable (the
@@ -163,3 +162,7 @@ def require_consistent(hypotheses: tuple, symbols: frozenset, integers: frozense
         f"could not show the hypotheses consistent: {shown} (z3: {status}; no exact witness "
         "on the rational grid)"
     )
+
+
+# Cached per decision setting (a wrapper kept apart, so the function itself stays plain).
+require_consistent = functools.lru_cache(maxsize=1024)(_require_consistent)

@@ -240,15 +240,13 @@ class _Translator:
 _WANT = ("false", "undefined", "not-true")
 
 
-@functools.lru_cache(maxsize=4096)
-def solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozenset = frozenset()):
+def _solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozenset = frozenset()):
     """Satisfiability of the hypotheses (each defined and true) and, given a goal, of the goal
     being ``want``: ``"false"`` (defined and false), ``"undefined"``, or ``"not-true"`` (either).
 
     Returns ``(status, model)``: status ``'unsat' | 'sat' | 'unknown'``; a :class:`Model` with
     exact values (rational, or real algebraic numbers) when ``'sat'``, else ``None``.
     ``integers``: symbols typed integer beyond their declaration (limits of a ``Sum``).
-    Cached: the same queries recur across claims.
     """
     if want not in _WANT:
         raise ValueError(f"want must be one of {_WANT}, got {want!r}")
@@ -274,6 +272,11 @@ def solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozenset
     if answer != z3.sat:
         return "unknown", None
     return "sat", Model(solver.model(), tr)
+
+
+# Cached: the same queries recur across claims (a wrapper kept apart, so that the function
+# itself stays an ordinary one).
+solve = functools.lru_cache(maxsize=4096)(_solve)
 
 
 class Model:
