@@ -73,21 +73,23 @@ def _name(key) -> str:
     return key.name if isinstance(key, sympy.Symbol) else str(key)
 
 
-def _confirm(point, hypotheses, goal, integers, *, want) -> Found | None:
-    """The point as a :class:`Found` if it passes every exact check for ``want``."""
+def _confirm(point, hypotheses, goal, integers, *, want) -> tuple[dict, str | None] | None:
+    """``(point by name, why the goal is undefined there or None)`` if the point passes every
+    exact check: admissible values, hypotheses true, and the goal false (``want="false"``) or
+    undefined (``want="undefined"``); a witness (``goal=None``) needs the first two only."""
     if not all(_admissible(s, point[s], integers) for s in point if isinstance(s, sympy.Symbol)):
         return None
     if any(_exact.truth(h, point) is not True for h in hypotheses):
         return None
-    t = None if goal is None else _exact.truth(goal, point)
-    by_name = {_name(k): v for k, v in sorted(point.items(), key=lambda kv: _name(kv[0]))}
-    if goal is None:
-        return Found(by_name, "")
-    if t is False and want in ("false", "not-true"):
-        return Found(by_name, "")
-    if isinstance(t, Undefined) and want in ("undefined", "not-true"):
-        return Found(by_name, "", undefined=t.reason)
-    return None
+    reason = None
+    if goal is not None:
+        t = _exact.truth(goal, point)
+        if isinstance(t, Undefined):
+            reason = t.reason
+        if not ((t is False) if want == "false" else (reason is not None)):
+            return None
+    # Named after the goal's evaluation, which may add undefined functions' values.
+    return {_name(k): v for k, v in sorted(point.items(), key=lambda kv: _name(kv[0]))}, reason
 
 
 def _from_model(model, symbols, integers) -> _Point | None:
@@ -109,8 +111,7 @@ def _find(hypotheses, goal, symbols, integers, *, want) -> tuple[Found | None, s
         point = _from_model(model, symbols, integers)
         found = None if point is None else _confirm(point, hypotheses, goal, integers, want=want)
         if found is not None:
-            how = "z3 model, confirmed by exact evaluation"
-            return Found(found.point, how, found.undefined), status
+            return Found(found[0], "z3 model, confirmed by exact evaluation", found[1]), status
     if status == "unsat":
         return None, status
     ordered = sorted(symbols, key=lambda s: s.name)
@@ -120,12 +121,13 @@ def _find(hypotheses, goal, symbols, integers, *, want) -> tuple[Found | None, s
         found = _confirm(point, hypotheses, goal, integers, want=want)
         if found is not None:
             how = "rational grid search, confirmed by exact evaluation"
-            return Found(found.point, how, found.undefined), status
+            return Found(found[0], how, found[1]), status
     return None, status
 
 
-def search(hypotheses, goal, symbols, integers=frozenset(), *, want="false"):
-    """An exact point where the hypotheses hold and ``goal`` is ``want`` (see :func:`_z3.solve`).
+def search(hypotheses, goal, symbols, integers, *, want: str):
+    """An exact point where the hypotheses hold and ``goal`` is ``want``: ``"false"`` (defined and
+    false) or ``"undefined"``.
 
     Returns ``(Found or None, how)``; ``how`` says what was tried when nothing was found.
     """

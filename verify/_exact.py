@@ -66,7 +66,7 @@ def sign(number: sympy.Expr) -> int | None:
     number = sympy.sympify(number)
     if number.is_Rational:
         return int(sympy.sign(number))
-    if number.free_symbols or number.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I):
+    if number.free_symbols:
         return None
     for prec in _PRECISIONS:
         box = _enclosure(number, prec)
@@ -120,9 +120,11 @@ def _interval(e: sympy.Expr, prec: int):
     if e is sympy.E:
         return iv.e
     if isinstance(e, sympy.CRootOf) and e.is_real:
+        # SymPy refines the root's isolating interval to width <= dx: the root is within dx of
+        # the returned centre.
         dx = sympy.Rational(1, 2**prec)
         center = e.eval_rational(dx=dx)
-        return _interval(center - dx, prec) + iv.mpf([0, 1]) * _interval(2 * dx, prec)
+        return iv.mpf([_interval(center - dx, prec).a, _interval(center + dx, prec).b])
     args = [_interval(a, prec) for a in e.args]
     if any(a is None for a in args):
         return None
@@ -244,7 +246,7 @@ def _power(base, expo, e) -> sympy.Expr:
         if expo < 0:
             _require(base, lambda s: s != 0, f"division by zero in {e}")
         return base**expo
-    positive_only = _decided_sign(expo) <= 0
+    positive_only = _decided_sign(expo) < 0
     _require(
         base,
         (lambda s: s > 0) if positive_only else (lambda s: s >= 0),
@@ -260,14 +262,14 @@ def _series(e, point) -> sympy.Expr:
     lo, hi = _value(lo, point), _value(hi, point)
     if not (lo.is_Integer and hi.is_Integer):
         raise _UndefinedError(f"limits {lo}, {hi} of {e} are not integers")
-    empty, combine = (sympy.Integer(0), sympy.Add) if isinstance(e, sympy.Sum) else (1, sympy.Mul)
+    combine = sympy.Add if isinstance(e, sympy.Sum) else sympy.Mul  # empty: Add() = 0, Mul() = 1
     reverse = hi < lo - 1
     if reverse:
         lo, hi = hi + 1, lo - 1
     if hi - lo + 1 > _MAX_TERMS:
         raise _Unknown
     terms = [_value(inner, {**point, var: sympy.Integer(k)}) for k in range(lo, hi + 1)]
-    total = combine(*terms) if terms else sympy.Integer(empty)
+    total = combine(*terms)
     if not reverse:
         return total
     return -total if isinstance(e, sympy.Sum) else 1 / total

@@ -74,13 +74,19 @@ class Setting:
     integers: frozenset
 
 
+def _symbol_order(s: sympy.Symbol) -> tuple:
+    """Name, then declared assumptions: a stable order for symbols that share a name."""
+    declared = str(sorted(s._assumptions_orig.items()))
+    return s.name, declared, type(s).__name__, getattr(s, "dummy_index", 0)
+
+
 def setting_of(hypotheses: tuple, *items) -> Setting:
     """Check the symbols of a decision and the consistency of its hypotheses."""
     symbols: set[sympy.Symbol] = set()
     for item in (*hypotheses, *items):
         symbols |= item.free_symbols
     by_name: dict[str, list] = {}
-    for s in sorted(symbols, key=sympy.default_sort_key):
+    for s in sorted(symbols, key=_symbol_order):
         by_name.setdefault(s.name, []).append(s)
     for name, same in by_name.items():
         if len(same) > 1:

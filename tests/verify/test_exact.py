@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mpmath
 import pytest
 import sympy as sp
 from hypothesis import example, given
@@ -51,6 +52,8 @@ def test_tiny_nonzero_signs_are_decided_by_enclosures(number, expected):
         sp.log(6) - sp.log(2) - sp.log(3),
         sp.sqrt(2) + sp.sqrt(3) - sp.sqrt(5 + 2 * sp.sqrt(6)),
         sp.sqrt(2) * sp.sqrt(3) - sp.sqrt(6),
+        # (2 + sqrt 2)^3 = 20 + 14 sqrt 2: zero by its minimal polynomial; simplify cannot see it.
+        (20 + 14 * sp.sqrt(2)) ** R(1, 3) + (20 - 14 * sp.sqrt(2)) ** R(1, 3) - 4,
         sp.CRootOf(x**5 + x**3 - 2 * x - 1, 0) ** 5
         + sp.CRootOf(x**5 + x**3 - 2 * x - 1, 0) ** 3
         - 2 * sp.CRootOf(x**5 + x**3 - 2 * x - 1, 0)
@@ -225,3 +228,46 @@ def test_empty_and_nested_series():
     assert value(sp.Sum(i, (i, 1, n)), {n: 0}) == 0
     assert value(sp.Sum(1, (i, 1, n), (k, 1, 2), (x, 1, 3)), {n: 2}) == 12
     assert value(sp.Sum(i * k, (i, 1, k), (k, 1, n)), {n: 3}) == 1 + 2 * 3 + 3 * 6
+
+
+def test_algebraic_root_enclosures_are_rigorous():
+    # The root of t^5 + t - 3 to 50 digits (mpmath, independently of SymPy's CRootOf); a rational
+    # 1e-25 either side of it must get the right sign: the enclosure must be as narrow as claimed.
+    t = sp.Symbol("t")
+    root = sp.CRootOf(t**5 + t - 3, 0)
+    with mpmath.workdps(50):
+        reference = sp.Rational(mpmath.nstr(mpmath.findroot(lambda v: v**5 + v - 3, 1.1), 45))
+    assert sign(root - (reference + R(1, 10**25))) == -1
+    assert sign(root - (reference - R(1, 10**25))) == 1
+
+
+def test_a_power_of_a_base_below_one():
+    assert sign(R(1, 2) ** sp.pi - R(1, 9)) == 1  # 0.1133 > 0.1111
+
+
+def test_max_min_abs_at_a_point_are_decided_by_proved_signs():
+    a, b = sp.symbols("a b", real=True)
+    point = {a: sp.sqrt(2), b: R(7, 5)}
+    assert value(sp.Max(a, b), point) == sp.sqrt(2)
+    assert value(sp.Min(a, b), point) == R(7, 5)
+    assert value(sp.Max(b, a), point) == sp.sqrt(2)
+    assert value(sp.Min(b, a), point) == R(7, 5)
+    assert value(sp.Abs(a - 2), point) == 2 - sp.sqrt(2)
+    assert value(sp.Abs(a - 1), point) == sp.sqrt(2) - 1
+
+
+def test_negation_keeps_undefined_and_unknown():
+    g = sp.Function("g")
+    assert truth(sp.Not(sp.And(u > 0, sp.log(u) > 0)), {u: 2}) is False
+    assert truth(sp.Not(sp.And(u < 0, sp.log(u) > 0)), {u: -1}).reason.startswith("log")
+    assert truth(sp.Not(sp.And(g(n) > 0, n > 0)), {n: 1}) is None
+
+
+def test_power_domains():
+    assert isinstance(value(x ** R(-1, 2), {x: 0}), Undefined)
+    assert value(x ** R(1, 2), {x: 0}) == 0
+    assert isinstance(value(x ** R(1, 3), {x: -8}), Undefined)  # real powers need a base >= 0
+    assert isinstance(value(x**-2, {x: 0}), Undefined)
+    assert value(x**-2, {x: 2}) == R(1, 4)
+    assert value(x**u, {x: 4, u: R(1, 2)}) == 2
+    assert isinstance(value(x**u, {x: 0, u: R(-1, 2)}), Undefined)

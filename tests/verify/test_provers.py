@@ -255,20 +255,63 @@ def test_factor_signs_use_the_integer_typing_of_sum_limits():
 @pytest.mark.parametrize(
     ("call", "name"),
     [
-        (lambda: provers.inequality(0.5, "<", x), "lhs"),
-        (lambda: provers.inequality(x, "<", 0.5), "rhs"),
+        (lambda: provers.identity(0.5, x), "^lhs must be an exact SymPy expression, got float$"),
+        (lambda: provers.identity(x, "x"), "^rhs must be a SymPy expression, got str$"),
+        (lambda: provers.inequality(0.5, "<", x), "^lhs"),
+        (lambda: provers.inequality(x, "<", 0.5), "^rhs"),
         (lambda: provers.inequality(x, "<", 1, assumptions=[x]), r"assumptions\[0\]"),
         (lambda: provers.implies([x > 0], x > 0, assumptions=[x]), r"assumptions\[0\]"),
         (lambda: provers.implies([x], x > 0), r"premises\[0\]"),
         (lambda: provers.implies(3, x > 0), "premises"),
         (lambda: provers.derivative(0.5, x, x), "f"),
         (lambda: provers.derivative(x, x, 0.5), "claimed"),
-        (lambda: provers.fixed_point(0.5, x, x), "update"),
+        (lambda: provers.fixed_point(0.5, x, x), "^update"),
         (lambda: provers.fixed_point(x, x, 0.5), "candidate"),
         (lambda: provers.identity(x, x + sp.Float(0.5)), "rhs must be exact"),
-        (lambda: provers.implies([x > sp.Float(0.5)], x > 0), "exact"),
+        (lambda: provers.implies([x > sp.Float(0.5)], x > 0), r"^premises\[0\] must be exact"),
+        (lambda: provers.implies([x > 0], x > sp.Float(0.5)), "^conclusion must be exact"),
     ],
 )
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(TypeError, match=name):
         call()
+
+
+def test_a_single_relation_is_accepted_as_hypotheses():
+    assert provers.implies(x > 1, x > 0).holds
+    assert provers.identity(sp.Abs(x), x, assumptions=x >= 0).holds
+
+
+def test_cancel_and_z3_proofs_are_named():
+    check = provers.identity((x**2 - 1) / (x - 1), x + 1, assumptions=[sp.Ne(x, 1)])
+    assert check.method == "cancel(lhs - rhs) == 0"
+    check = provers.implies([x > 1], x > 0)
+    assert check.detail == "unsat"
+
+
+def test_zero_difference_is_weak_only():
+    assert provers.inequality(x, "<=", x).detail == "difference is 0"
+    check = provers.inequality(x, "<", x)
+    assert not check.holds
+    assert check.counterexample is not None
+
+
+def test_a_strictly_negative_factor_keeps_a_strict_certificate():
+    check = provers.inequality((x - 5) * (x + 1), "<", 0, assumptions=[x > 0, x < 1])
+    assert check.method == "factorisation into factors of known sign"
+
+
+def test_counterexample_methods_name_their_source():
+    # A z3 model for a polynomial; the grid when z3 cannot translate (sin).
+    assert provers.identity((x + y) ** 2, x**2 + y**2).method == (
+        "z3 model, confirmed by exact evaluation"
+    )
+    check = provers.inequality(sp.sin(x), "<=", x)
+    assert check.method == "rational grid search, confirmed by exact evaluation"
+    assert check.counterexample["x"] < 0
+
+
+def test_untranslatable_true_statement_is_undecided_with_the_reason():
+    check = provers.inequality(sp.sin(x) ** 2, "<=", 1)
+    assert check.detail == "undecided: z3: unknown; no exact point on the rational grid"
+    assert check.method == "lhs <= rhs"

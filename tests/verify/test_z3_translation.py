@@ -68,6 +68,24 @@ def test_facts_do_not_restrict_outside_the_domain(consistent):
     assert _sat(consistent)
 
 
+@pytest.mark.parametrize(
+    "point",
+    [
+        # Atom facts must admit every real value of the atom: its boundary values included.
+        sp.And(sp.Eq(x, 0), sp.Eq(sp.Abs(x), 0)),
+        sp.And(sp.Eq(x, 1), sp.Eq(sp.log(x), 0)),
+        sp.And(sp.Eq(x, 0), sp.Eq(sp.exp(x), 1)),
+        sp.And(sp.Eq(x, 0), sp.Eq(sp.sqrt(x), 0)),
+        sp.And(sp.Eq(x, R(1, 4)), sp.Eq(sp.sqrt(x), R(1, 2))),
+        sp.And(sp.Eq(x, R(1, 2)), sp.log(1 / x**2) > 1),  # log 4 = 1.38...
+        sp.And(sp.Eq(y, sp.E), y < 3),
+        sp.And(sp.Eq(x, y), sp.Eq(sp.Max(x, y), x), sp.Eq(sp.Min(x, y), y)),
+    ],
+)
+def test_facts_admit_boundary_values(point):
+    assert _sat(point)
+
+
 def test_undefined_is_neither_true_nor_false():
     # log(u) > 0 at u <= 0: "undefined" is satisfiable, "false" only inside the domain.
     status, model = _z3.solve((u <= 0,), sp.log(u) > 0, "undefined")
