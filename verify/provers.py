@@ -8,9 +8,11 @@ Semantics (the rule every decider follows):
 
 1. *Symbols.* Every symbol ranges over the reals, restricted by the assumptions declared on it
    (``positive``, ``nonnegative``, ``integer``, ``even``, ...); a symbol in the limits of a ``Sum``
-   or ``Product`` ranges over the integers. A symbol is its name *and* its assumptions: two
-   distinct symbols with one name in one decision raise :class:`SymbolClashError`, and a symbol
-   that cannot be real raises :class:`UnsupportedSymbolError`, before any work.
+   or ``Product`` ranges over the integers; an undefined function ``g(u)`` is any real function
+   (its values at a counterexample are part of it, keyed ``"g(1)"``). A symbol is its name *and*
+   its assumptions: two distinct symbols with one name in one decision raise
+   :class:`SymbolClashError`, and a symbol that cannot be real raises
+   :class:`UnsupportedSymbolError`, before any work.
 2. *Hypotheses.* The hypotheses are the symbols' assumptions, the ``assumptions`` and, for
    :func:`implies`, the ``premises``. A hypothesis holds at a point where it is defined and true:
    its own domain conditions restrict it (a premise ``log(u) > 0`` holds only where ``u > 0``).
@@ -33,9 +35,11 @@ Semantics (the rule every decider follows):
    nonlinear real arithmetic (QF_NRA), together with a proof that the statement is defined
    wherever the hypotheses hold. Non-polynomial atoms become z3 variables with true facts
    (:mod:`verify._z3`), so ``unsat`` stays a proof.
-5. *Counterexamples* come from z3 models or a rational grid and are confirmed by exact evaluation
-   (:mod:`verify._exact`): rational arithmetic where the statement is rational, otherwise signs
-   proved by interval enclosures (:mod:`verify._counterexamples`); never by a float comparison.
+5. *Counterexamples* come from z3 models or a rational grid (:mod:`verify._counterexamples`) and
+   are confirmed by exact evaluation (:mod:`verify._exact`): rational arithmetic where the
+   statement is rational, otherwise signs proved by interval enclosures; never by a float
+   comparison. A value is rational, or a real algebraic number where z3's model is irrational.
+   A false point is reported before an undefined one.
 
 References:
     L. de Moura, N. Bjørner, "Z3: An efficient SMT solver", TACAS 2008.
