@@ -120,8 +120,8 @@ def _decide(setting: Setting, goal, proof, *, kind: str, z3_method: str, also_de
     is_total = total(whole)
     defined = is_total or _z3.solve(hyps, whole, "undefined", ints)[0] == "unsat"
     if proof is not None and defined:
-        where = "" if is_total else "; defined wherever the hypotheses hold (z3: undefined is unsat)"
-        return Check(True, proof[0], detail=proof[1] + where)
+        where = "; defined wherever the hypotheses hold (z3: undefined is unsat)"
+        return Check(True, proof[0], detail=proof[1] + ("" if is_total else where))
     tried = []
     if proof is None:
         found, how = search(hyps, goal, syms, ints, want="false")
