@@ -55,14 +55,12 @@ class _Point(dict):
     """Symbol values, plus an undefined function's values read from a z3 model when first used
     (``g(3)`` for a sum up to 3 even if z3 only saw ``g(n)``); read values stay in the point."""
 
-    def __init__(self, values, model=None) -> None:
+    def __init__(self, values, model) -> None:
         super().__init__(values)
         self._model = model
 
     def __missing__(self, key):
-        found = None
-        if self._model is not None and isinstance(key, sympy.core.function.AppliedUndef):
-            found = self._model.apply(key)
+        found = self._model.apply(key) if isinstance(key, _exact.AppliedUndef) else None
         if found is None:
             raise KeyError(key)
         self[key] = found
@@ -137,6 +135,11 @@ def search(hypotheses, goal, symbols, integers, *, want: str):
     return None, f"z3: {status}; no exact point on the rational grid"
 
 
+def _declaration(s: sympy.Symbol) -> str:
+    """``"not integer, positive"``: what was declared on the symbol, in a fixed order."""
+    return ", ".join(k if v else "not " + k for k, v in sorted(s._assumptions_orig.items()))
+
+
 def _require_consistent(hypotheses: tuple, symbols: frozenset, integers: frozenset) -> Found:
     """An exact point satisfying every hypothesis and symbol assumption, or an error.
 
@@ -145,11 +148,7 @@ def _require_consistent(hypotheses: tuple, symbols: frozenset, integers: frozens
     exact witness is found ("unknown" never counts as consistent).
     """
     shown = ", ".join(map(str, hypotheses)) or "no explicit hypotheses"
-    declared = sorted(
-        f"{s.name}: {', '.join(k if v else 'not ' + k for k, v in s._assumptions_orig.items())}"
-        for s in symbols
-        if s._assumptions_orig
-    )
+    declared = sorted(f"{s.name}: {_declaration(s)}" for s in symbols if s._assumptions_orig)
     if declared:
         shown += " [declared " + "; ".join(declared) + "]"
     found, status = _find(hypotheses, None, symbols, integers, want="false")

@@ -26,8 +26,10 @@ from __future__ import annotations
 import sympy
 from mpmath import iv
 from mpmath.libmp.libmpf import ComplexResult
+from sympy.core.function import AppliedUndef
+from sympy.polys.polyerrors import BasePolynomialError
 
-__all__ = ["Undefined", "admissible", "sign", "truth", "value"]
+__all__ = ["AppliedUndef", "Undefined", "admissible", "sign", "truth", "value"]
 
 _PRECISIONS = (64, 256, 1024)
 _MAX_TERMS = 10_000
@@ -83,9 +85,9 @@ def _provably_zero(number: sympy.Expr) -> bool:
     """An exact rewriting of ``number`` to 0 (never a numerical comparison)."""
     if _is_algebraic(number):
         try:
-            t = sympy.Dummy("t")
+            t = sympy.Dummy()
             return sympy.minimal_polynomial(number, t) == t
-        except (NotImplementedError, sympy.PolynomialError, ValueError):
+        except (NotImplementedError, BasePolynomialError, ValueError):
             pass
     return sympy.simplify(number) == 0
 
@@ -226,7 +228,7 @@ def _value(e: sympy.Expr, point: dict) -> sympy.Expr:
         raise _UndefinedError(f"no branch of {e} applies")
     if isinstance(e, (sympy.Sum, sympy.Product)):
         return _series(e, point)
-    if isinstance(e, sympy.core.function.AppliedUndef):
+    if isinstance(e, AppliedUndef):
         # An undefined function's value is part of the point, keyed by g(exact arguments).
         key = e.func(*(_value(a, point) for a in e.args))
         try:

@@ -96,7 +96,7 @@ def setting_of(hypotheses: tuple, *items) -> Setting:
                 f"({shown}); give each its own name"
             )
     for s in symbols:
-        if s.is_real is False or s.is_finite is False or s.is_commutative is False:
+        if s.is_real is False:  # infinite and non-commutative symbols are not real either
             raise UnsupportedSymbolError(
                 f"symbol {s.name!r} is declared {s._assumptions_orig}; the provers decide "
                 "statements over finite real numbers"

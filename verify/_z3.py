@@ -222,7 +222,7 @@ class _Translator:
         # Denominators are cleared (p/q op 0  <=>  p*q op 0 where q != 0): polynomial, faster.
         num, den = sympy.fraction(sympy.together(b.lhs - b.rhs))
         where = [self.defined(b.lhs), self.defined(b.rhs), self.defined(num), self.defined(den)]
-        den_sign = _exact.sign(den) if den.is_number else None
+        den_sign = _exact.sign(den)  # None unless den is a nonzero number
         if den_sign:
             num, den = num * den_sign, sympy.Integer(1)
         else:
@@ -309,7 +309,7 @@ def _to_sympy(val) -> sympy.Expr:
         return sympy.Rational(val.numerator_as_long(), val.denominator_as_long())
     approx = val.approx(40)
     near = sympy.Rational(approx.numerator_as_long(), approx.denominator_as_long())
-    t = sympy.Dummy("t")
+    t = sympy.Dummy()
     coeffs = [_to_sympy(c) for c in reversed(val.poly())]
     roots = list(dict.fromkeys(sympy.Poly(coeffs, t).real_roots()))
     # z3 numbers the real roots of the polynomial from 1 in increasing order; the choice is

@@ -237,8 +237,9 @@ def test_algebraic_root_enclosures_are_rigorous():
     root = sp.CRootOf(t**5 + t - 3, 0)
     with mpmath.workdps(50):
         reference = sp.Rational(mpmath.nstr(mpmath.findroot(lambda v: v**5 + v - 3, 1.1), 45))
-    assert sign(root - (reference + R(1, 10**25))) == -1
-    assert sign(root - (reference - R(1, 10**25))) == 1
+    for gap in (R(1, 10**25), R(1, 10**20)):  # 1e-20: inside the 64-bit enclosure's width
+        assert sign(root - (reference + gap)) == -1
+        assert sign(root - (reference - gap)) == 1
 
 
 def test_a_power_of_a_base_below_one():
@@ -266,8 +267,20 @@ def test_negation_keeps_undefined_and_unknown():
 def test_power_domains():
     assert isinstance(value(x ** R(-1, 2), {x: 0}), Undefined)
     assert value(x ** R(1, 2), {x: 0}) == 0
-    assert isinstance(value(x ** R(1, 3), {x: -8}), Undefined)  # real powers need a base >= 0
+    assert value(x ** R(1, 3), {x: -8}).reason == "x**(1/3): base -8 is negative"
+    assert value(x ** R(-1, 2), {x: 4}) == R(1, 2)
     assert isinstance(value(x**-2, {x: 0}), Undefined)
     assert value(x**-2, {x: 2}) == R(1, 4)
     assert value(x**u, {x: 4, u: R(1, 2)}) == 2
     assert isinstance(value(x**u, {x: 0, u: R(-1, 2)}), Undefined)
+
+
+def test_a_transcendental_near_zero_is_unknown():
+    # sqrt(pi + t) - sqrt(pi), t = 1e-400: not algebraic, below every enclosure, and not zero.
+    assert sign(sp.sqrt(sp.pi + R(1, 10**400)) - sp.sqrt(sp.pi)) is None
+
+
+def test_series_limits_and_the_term_cap():
+    assert value(sp.Sum(i, (i, n, 3)), {n: 1}) == 6
+    assert value(sp.Sum(1, (i, 1, n)), {n: _exact._MAX_TERMS}) == _exact._MAX_TERMS
+    assert value(sp.Sum(1, (i, 1, n)), {n: _exact._MAX_TERMS + 1}) is None

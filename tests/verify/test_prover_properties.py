@@ -24,7 +24,7 @@ monomials = st.tuples(nonzero, st.integers(0, 2), st.integers(0, 2)).map(
 
 def _at(expr, point):
     """Exact value at a counterexample (names -> rationals); SymPy rational arithmetic only."""
-    value = expr.xreplace({sym: point[sym.name] for sym in expr.free_symbols})
+    value = expr.xreplace({sym: point[sym.name] for sym in expr.free_symbols}).doit()
     assert value.is_Rational, value
     return value
 

@@ -66,6 +66,13 @@ def test_clash_message_shows_both_declarations():
     assert "x {'integer': True}, x {'positive': True}" in str(info.value)
 
 
+def test_clash_inside_the_differentiated_function_is_raised():
+    # d^2/dy^2 (x y) = 0 loses x: the clash with the assumption's x must still be seen.
+    xp, yy = sp.Symbol("x", positive=True), sp.Symbol("y", real=True)
+    with pytest.raises(SymbolClashError):
+        provers.derivative(xp * yy, yy, 0, order=2, assumptions=[x > 0])
+
+
 def test_clash_between_state_and_update_is_raised():
     with pytest.raises(SymbolClashError):
         provers.fixed_point(sp.Symbol("w", real=True) + 1, sp.Symbol("w", positive=True), 0)
@@ -92,7 +99,7 @@ def test_the_translator_refuses_a_clash_too():
         ({"zero": True}, lambda t: sp.Eq(t, 0)),
         ({"integer": True}, lambda t: sp.Or(t <= 0, t >= 1)),
         ({"even": True}, lambda t: sp.Or(t <= 0, t >= 2)),
-        ({"odd": True}, lambda t: sp.Ne(t, 0)),
+        ({"odd": True}, lambda t: sp.Ne(t, 2)),
         ({"prime": True}, lambda t: t >= 1),
         ({"extended_positive": True}, lambda t: t > 0),
     ],
@@ -224,6 +231,25 @@ def test_a_relaxed_model_is_not_a_witness():
         provers.implies([x >= 0, sp.exp(x) < 1 + x + x**2 / 2], sp.Eq(x, 42))
 
 
+def test_the_declared_assumptions_are_shown_in_the_error():
+    q = sp.Symbol("q", positive=True, integer=False)
+    shown = r"\[declared q: not integer, positive; x: real\]"
+    with pytest.raises(VacuousHypothesesError, match=shown):
+        provers.implies([q + x < 0, x > 0], q > 1)
+
+
+def test_a_symbol_without_rational_values_cannot_be_witnessed():
+    w = sp.Symbol("w", irrational=True)
+    with pytest.raises(UndecidedHypothesesError):
+        provers.implies([x > 0], w > 0)
+
+
+def test_a_model_witness_covers_symbols_the_model_does_not_mention():
+    # Only z3's model (x = sqrt 2) satisfies x^2 = 2; y, absent from it, takes a grid value.
+    check = provers.implies([sp.Eq(x**2, 2)], y > 0)
+    assert check.counterexample["y"] <= 0
+
+
 def test_irrational_witnesses_are_exact_algebraic_numbers():
     check = provers.implies([sp.Eq(x**2, 2), x > 0], sp.Ne(x**3, 3))
     assert check.holds
@@ -254,7 +280,7 @@ def test_domain_of_the_goal_does_not_empty_the_hypotheses():
 )
 def test_undefined_somewhere_is_refuted_there(decide, reason):
     check = decide()
-    assert not check.holds
+    assert check.holds is False
     assert check.undefined is not None and reason in check.undefined
     assert check.detail.startswith("undefined at")
     assert not check.undecided
@@ -265,6 +291,16 @@ def test_the_same_statements_hold_where_they_are_defined():
     assert provers.inequality(sp.log(z), "<=", z - 1, assumptions=[z > 0]).holds
     assert provers.inequality(1 / z**2, ">", 0, assumptions=[z > 0]).holds
     assert provers.derivative(sp.log(z), z, 1 / z, assumptions=[z > 0]).holds
+
+
+def test_undefined_points_are_found_on_the_grid_too():
+    # sin is beyond z3: the point x = 0, where sin(x)/x is undefined, comes from the grid.
+    check = provers.inequality(sp.sin(x) / x, "<=", 1)
+    assert check.counterexample == {"x": 0}
+    assert check.undefined == "division by zero in 1/x"
+    assert check.method == (
+        "rational grid search, confirmed by exact evaluation: the statement is undefined there"
+    )
 
 
 def test_a_false_point_is_preferred_to_an_undefined_one():

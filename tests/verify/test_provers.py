@@ -137,11 +137,11 @@ def test_bad_parameters_raise_clear_errors():
         provers.inequality(x, "=<", y)
     with pytest.raises(ValueError, match="order"):
         provers.derivative(x**2, x, 2 * x, order=0)
-    with pytest.raises(TypeError, match="var"):
+    with pytest.raises(TypeError, match="^var must be a SymPy Symbol, got str$"):
         provers.derivative(x**2, "x", 2 * x)
     with pytest.raises(TypeError, match="state"):
         provers.fixed_point(x, x + 1, x)
-    with pytest.raises(TypeError, match="assumptions"):
+    with pytest.raises(TypeError, match=r"^assumptions\[0\] must be"):
         provers.identity(x, x, assumptions=(x,))
     with pytest.raises(TypeError, match="conclusion"):
         provers.implies((x > 0,), 3)
@@ -263,7 +263,7 @@ def test_factor_signs_use_the_integer_typing_of_sum_limits():
         (lambda: provers.implies([x > 0], x > 0, assumptions=[x]), r"assumptions\[0\]"),
         (lambda: provers.implies([x], x > 0), r"premises\[0\]"),
         (lambda: provers.implies(3, x > 0), "premises"),
-        (lambda: provers.derivative(0.5, x, x), "f"),
+        (lambda: provers.derivative(0.5, x, x), "^f must"),
         (lambda: provers.derivative(x, x, 0.5), "claimed"),
         (lambda: provers.fixed_point(0.5, x, x), "^update"),
         (lambda: provers.fixed_point(x, x, 0.5), "candidate"),
@@ -315,3 +315,31 @@ def test_untranslatable_true_statement_is_undecided_with_the_reason():
     check = provers.inequality(sp.sin(x) ** 2, "<=", 1)
     assert check.detail == "undecided: z3: unknown; no exact point on the rational grid"
     assert check.method == "lhs <= rhs"
+
+
+def test_simplify_proofs_are_named():
+    check = provers.identity(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1)
+    assert check.method == "simplify(lhs - rhs) == 0"
+
+
+def test_a_weak_factor_cannot_certify_a_strict_inequality():
+    # x (x + 1) > 0 fails at x = 0: x >= 0 is a weak sign only.
+    check = provers.inequality(x * (x + 1), ">", 0, assumptions=[x >= 0])
+    assert not check.holds
+    assert check.counterexample == {"x": 0}
+
+
+def test_refutation_details_name_the_point():
+    check = provers.inequality(x**2, "<=", x, assumptions=[x > 0])
+    assert check.detail == f"lhs <= rhs fails at {check.counterexample}"
+    check = provers.implies([x > 1], x > 2)
+    assert check.detail == f"premises hold, conclusion fails at {check.counterexample}"
+    assert list(check.counterexample) == sorted(check.counterexample)
+    check = provers.identity((x + y) ** 2 + a, x**2 + y**2 + a)
+    assert list(check.counterexample) == sorted(check.counterexample)
+
+
+def test_undecided_implication_is_named_for_its_conclusion():
+    check = provers.implies([x >= 0], sp.exp(x) >= 1 + x + x**2 / 2)
+    assert check.undecided
+    assert check.method == "conclusion"
