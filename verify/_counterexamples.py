@@ -60,7 +60,7 @@ class _Point(dict):
         self._model = model
 
     def __missing__(self, key):
-        found = self._model.apply(key) if isinstance(key, _exact.AppliedUndef) else None
+        found = self._model.apply(key)  # None unless key is some g(exact numbers) in the model
         if found is None:
             raise KeyError(key)
         self[key] = found

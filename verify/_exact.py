@@ -148,7 +148,7 @@ def _interval(e: sympy.Expr, prec: int):
             return None
         return iv.exp(iv.log(base) * expo)
     if isinstance(e, sympy.log) and len(args) == 1:
-        return iv.log(args[0]) if args[0].a > 0 else None
+        return iv.log(args[0])  # ComplexResult (caught) if the enclosure reaches 0
     if isinstance(e, sympy.Abs):
         return abs(args[0])
     if isinstance(e, (sympy.Max, sympy.Min)):

@@ -76,8 +76,7 @@ class Setting:
 
 def _symbol_order(s: sympy.Symbol) -> tuple:
     """Name, then declared assumptions: a stable order for symbols that share a name."""
-    declared = str(sorted(s._assumptions_orig.items()))
-    return s.name, declared, type(s).__name__, getattr(s, "dummy_index", 0)
+    return s.name, str(sorted(s._assumptions_orig.items())), type(s).__name__
 
 
 def setting_of(hypotheses: tuple, *items) -> Setting:

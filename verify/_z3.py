@@ -111,12 +111,12 @@ class _Translator:
             base = self.term(e.base)
             if q != 1:
                 # w = u**(1/q), the nonnegative root, fixed only where u >= 0.
-                w = z3.FreshReal("root")
+                w = z3.FreshReal()
                 self.facts.append(z3.Implies(base >= 0, z3.And(w >= 0, w**q == base)))
                 base = w
             if p >= 0:
                 return base**p if p else z3.RealVal(1)
-            d = z3.FreshReal("inv")
+            d = z3.FreshReal()
             # d * base^|p| = 1 where base != 0; elsewhere the term is undefined and d is free.
             self.facts.append(z3.Implies(base != 0, d * base ** (-p) == 1))
             return d
@@ -124,7 +124,7 @@ class _Translator:
             return self._atom(e)
         if isinstance(e, _OPAQUE):
             # Any real value: no fact, so no proof depends on it (one variable per expression).
-            return z3.FreshReal("opaque")
+            return z3.FreshReal()
         if isinstance(e, _UNDEFINED):
             key = (e.func.__name__, len(e.args))
             if key not in self.functions:
@@ -133,7 +133,7 @@ class _Translator:
         raise _Untranslatable(e)
 
     def _atom(self, e: sympy.Expr) -> z3.ArithRef:
-        v = z3.FreshReal("atom")
+        v = z3.FreshReal()
         if isinstance(e, sympy.Piecewise):
             for taken, branch in self._branches(e):
                 self.facts.append(z3.Implies(taken, v == self.term(branch)))
@@ -295,11 +295,9 @@ class Model:
 
     def apply(self, application: sympy.Expr) -> sympy.Expr | None:
         decl = self._functions.get((application.func.__name__, len(application.args)))
-        if decl is None:
+        if decl is None or not all(a.is_Rational for a in application.args):
             return None
-        args = [z3.RealVal(f"{a.p}/{a.q}") if a.is_Rational else None for a in application.args]
-        if None in args:
-            return None
+        args = [z3.RealVal(f"{a.p}/{a.q}") for a in application.args]
         return _to_sympy(self._model.eval(decl(*args), model_completion=True))
 
 

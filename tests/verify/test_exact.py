@@ -284,3 +284,30 @@ def test_series_limits_and_the_term_cap():
     assert value(sp.Sum(i, (i, n, 3)), {n: 1}) == 6
     assert value(sp.Sum(1, (i, 1, n)), {n: _exact._MAX_TERMS}) == _exact._MAX_TERMS
     assert value(sp.Sum(1, (i, 1, n)), {n: _exact._MAX_TERMS + 1}) is None
+
+
+def test_algebraic_root_enclosures_contain_the_root():
+    t = sp.Symbol("t")
+    root = sp.CRootOf(t**5 + t - 5, 0)
+    with mpmath.workdps(60):
+        reference = mpmath.findroot(lambda v: v**5 + v - 5, 1.3)
+        for prec in (64, 128):
+            box = _exact._enclosure(root, prec)
+            assert mpmath.mpf(box.a) < reference < mpmath.mpf(box.b)
+
+
+def test_zero_to_the_zero_is_one_and_undecidable_relations_are_unknown():
+    assert value(x**n, {x: 0, n: 0}) == 1
+    tiny = sp.sqrt(sp.pi + R(1, 10**400)) - sp.sqrt(sp.pi)
+    assert truth(sp.Eq(x, 0), {x: tiny}) is None
+
+
+def test_points_are_named_in_order():
+    z = sp.Symbol("z", real=True)
+    from verify import _counterexamples
+
+    named, reason = _counterexamples._confirm(
+        {z: R(1), n: R(2), x: R(3)}, (), None, frozenset(), want="false"
+    )
+    assert list(named) == ["n", "x", "z"]
+    assert reason is None

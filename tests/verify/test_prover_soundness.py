@@ -73,6 +73,11 @@ def test_clash_inside_the_differentiated_function_is_raised():
         provers.derivative(xp * yy, yy, 0, order=2, assumptions=[x > 0])
 
 
+def test_clash_with_an_undeclared_symbol_shows_empty_assumptions():
+    with pytest.raises(SymbolClashError, match=r"\(x \{'real': True\}, x \{\}\)"):
+        provers.identity(sp.Symbol("x"), x)
+
+
 def test_clash_between_state_and_update_is_raised():
     with pytest.raises(SymbolClashError):
         provers.fixed_point(sp.Symbol("w", real=True) + 1, sp.Symbol("w", positive=True), 0)
@@ -240,8 +245,12 @@ def test_the_declared_assumptions_are_shown_in_the_error():
 
 def test_a_symbol_without_rational_values_cannot_be_witnessed():
     w = sp.Symbol("w", irrational=True)
-    with pytest.raises(UndecidedHypothesesError):
-        provers.implies([x > 0], w > 0)
+    with pytest.raises(UndecidedHypothesesError) as info:
+        provers.implies([], w > 0)
+    assert str(info.value) == (
+        "could not show the hypotheses consistent: no explicit hypotheses [declared w: "
+        "irrational] (z3: sat; no exact witness on the rational grid)"
+    )
 
 
 def test_a_model_witness_covers_symbols_the_model_does_not_mention():
@@ -333,6 +342,35 @@ def test_a_taken_branch_must_be_defined():
     check = provers.inequality(pw, "<=", 4)
     assert check.undefined is not None
     assert check.counterexample["x"] <= 0
+
+
+def test_both_searches_are_reported_when_undecided():
+    d = sp.exp(x) - 1 - x - x**2 / 2
+    check = provers.inequality(1 / d, ">", 0, assumptions=[x > 0])
+    assert check.detail == (
+        "undecided: z3: sat; no exact point on the rational grid; "
+        "definedness: z3: sat; no exact point on the rational grid"
+    )
+
+
+def test_definedness_uses_the_integer_typing_of_limits():
+    # 2n - 1 != 0 for the integer n of a sum's limit (n = 1/2 is not a value of n).
+    i, n = sp.Symbol("i", integer=True), sp.Symbol("n", real=True)
+    term = sp.Sum(1, (i, 1, n)) / (2 * n - 1)
+    assert provers.identity(term, term, assumptions=[n > 0]).holds
+
+
+def test_an_undefined_function_at_an_irrational_point_has_no_value():
+    g = sp.Function("g")
+    check = provers.implies([sp.Eq(x**2, 2)], g(x) > 0)
+    assert check.undecided
+
+
+def test_literal_conclusions():
+    assert provers.implies([x > 0], sp.true).holds
+    check = provers.implies([x > 0], sp.false)
+    assert not check.holds
+    assert check.counterexample["x"] > 0
 
 
 def test_definedness_beyond_the_facts_is_undecided():

@@ -135,8 +135,9 @@ def test_contradictory_assumptions_raise_value_error():
 def test_bad_parameters_raise_clear_errors():
     with pytest.raises(ValueError, match="rel"):
         provers.inequality(x, "=<", y)
-    with pytest.raises(ValueError, match="order"):
-        provers.derivative(x**2, x, 2 * x, order=0)
+    for order in (0, True, 2.0):
+        with pytest.raises(ValueError, match="^order must be an integer >= 1"):
+            provers.derivative(x**2, x, 2 * x, order=order)
     with pytest.raises(TypeError, match="^var must be a SymPy Symbol, got str$"):
         provers.derivative(x**2, "x", 2 * x)
     with pytest.raises(TypeError, match="state"):
@@ -264,7 +265,7 @@ def test_factor_signs_use_the_integer_typing_of_sum_limits():
         (lambda: provers.implies([x], x > 0), r"premises\[0\]"),
         (lambda: provers.implies(3, x > 0), "premises"),
         (lambda: provers.derivative(0.5, x, x), "^f must"),
-        (lambda: provers.derivative(x, x, 0.5), "claimed"),
+        (lambda: provers.derivative(x, x, 0.5), "^claimed must"),
         (lambda: provers.fixed_point(0.5, x, x), "^update"),
         (lambda: provers.fixed_point(x, x, 0.5), "candidate"),
         (lambda: provers.identity(x, x + sp.Float(0.5)), "rhs must be exact"),
@@ -343,3 +344,13 @@ def test_undecided_implication_is_named_for_its_conclusion():
     check = provers.implies([x >= 0], sp.exp(x) >= 1 + x + x**2 / 2)
     assert check.undecided
     assert check.method == "conclusion"
+
+
+def test_exact_python_fractions_are_converted():
+    assert provers.identity(Fraction(1, 2), sp.Rational(1, 2)).holds
+    assert not provers.identity(Fraction(1, 3), sp.Rational(1, 2)).holds
+
+
+def test_an_odd_power_of_a_negative_factor_flips_the_sign():
+    check = provers.inequality((x - 5) ** 3 * (x + 1), "<", 0, assumptions=[x > 0, x < 1])
+    assert check.method == "factorisation into factors of known sign"
