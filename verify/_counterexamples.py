@@ -1,10 +1,11 @@
-"""Exact counterexamples: evaluate statements at rational points, and search for a failing one.
+"""Exact points: witnesses that hypotheses are consistent, and counterexamples to a statement.
 
-A candidate point comes from a z3 model of ``assumptions and not goal`` or from a small rational
-grid. It is returned only after exact substitution shows every assumption true and the goal
-false (signs of closed forms decided exactly, or at 60 digits far from zero). Symbols declared
-``integer``, and symbols in the limits of a ``Sum`` or ``Product`` (defined only for integer
-limits), take integer values only.
+A candidate point comes from a z3 model (:func:`verify._z3.solve`) or from a small rational grid.
+It counts only after exact evaluation (:mod:`verify._exact`) shows every value admissible for its
+symbol's declared assumptions, every hypothesis defined and true, and, for a counterexample, the
+statement defined and false (a *refutation*) or undefined (an *undefined-at* point). Signs are
+proved (rationals exactly, other closed forms by interval enclosures), never read off floats.
+Symbols typed integer (declared, or in the limits of a ``Sum``/``Product``) take integer values.
 
 Reference:
     A. Meurer et al., "SymPy: symbolic computing in Python", PeerJ Comput. Sci. 3:e103, 2017.
@@ -12,140 +13,157 @@ Reference:
 
 from __future__ import annotations
 
+import functools
 import itertools
+from dataclasses import dataclass
 
 import sympy
 
-from verify import _z3
+from verify import _exact, _z3
+from verify._exact import Undefined
+from verify.errors import UndecidedHypothesesError, VacuousHypothesesError
 
-__all__ = ["search"]
+__all__ = ["Found", "require_consistent", "search"]
 
 _GRID = tuple(
     sympy.Rational(v)
     for v in (
-        "0",
-        "1",
-        "-1",
-        "1/2",
-        "2",
-        "-1/2",
-        "-2",
-        "3",
-        "1/3",
-        "3/2",
-        "-3",
-        "1/10",
-        "5",
-        "-5/2",
+        "0", "1", "-1", "1/2", "2", "-1/2", "-2", "3", "1/3", "3/2", "-3", "1/10", "5", "-5/2"
     )
 )
-_INTEGER_GRID = tuple(v for v in _GRID if v.is_integer)
 _GRID_LIMIT = 600
 
 
-def _truth(b: sympy.Basic, point: dict[sympy.Symbol, sympy.Expr]) -> bool | None:
-    """Exact truth value of a relational at a point (None if undecidable or undefined there)."""
-    if isinstance(b, sympy.core.relational.Relational):
-        s = _sign(b.lhs.xreplace(point) - b.rhs.xreplace(point))
-        if s is None:
+@dataclass(frozen=True)
+class Found:
+    """An exactly confirmed point: by symbol name, and the reason if the goal is undefined there."""
+
+    point: dict
+    how: str
+    undefined: str | None = None
+
+
+def _admissible(sym, v, integers) -> bool:
+    return _exact.admissible(sym, v, integer=sym in integers)
+
+
+def _grid(sym, integers) -> tuple:
+    return tuple(v for v in _GRID if _admissible(sym, v, integers))
+
+
+class _Point(dict):
+    """Symbol values, plus an undefined function's values read from a z3 model when first used
+    (``g(3)`` for a sum up to 3 even if z3 only saw ``g(n)``); read values stay in the point."""
+
+    def __init__(self, values, model) -> None:
+        super().__init__(values)
+        self._model = model
+
+    def __missing__(self, key):
+        found = self._model.apply(key)  # None unless key is some g(exact numbers) in the model
+        if found is None:
+            raise KeyError(key)
+        self[key] = found
+        return found
+
+
+def _name(key) -> str:
+    return key.name if isinstance(key, sympy.Symbol) else str(key)
+
+
+def _confirm(point, hypotheses, goal, integers, *, want) -> tuple[dict, str | None] | None:
+    """``(point by name, why the goal is undefined there or None)`` if the point passes every
+    exact check: admissible values, hypotheses true, and the goal false (``want="false"``) or
+    undefined (``want="undefined"``); a witness (``goal=None``) needs the first two only."""
+    if not all(_admissible(s, point[s], integers) for s in point if isinstance(s, sympy.Symbol)):
+        return None
+    if any(_exact.truth(h, point) is not True for h in hypotheses):
+        return None
+    reason = None
+    if goal is not None:
+        t = _exact.truth(goal, point)
+        if isinstance(t, Undefined):
+            reason = t.reason
+        if not ((t is False) if want == "false" else (reason is not None)):
             return None
-        return {"<=": s <= 0, "<": s < 0, ">=": s >= 0, ">": s > 0, "==": s == 0, "!=": s != 0}[
-            b.rel_op
-        ]
-    if isinstance(b, (sympy.And, sympy.Or)):
-        vals = [_truth(a, point) for a in b.args]
-        if None in vals:
-            return None
-        return all(vals) if isinstance(b, sympy.And) else any(vals)
-    if isinstance(b, sympy.Not):
-        v = _truth(b.args[0], point)
-        return None if v is None else not v
-    value = b.xreplace(point)
-    return bool(value) if value in (sympy.true, sympy.false) else None
+    # Named after the goal's evaluation, which may add undefined functions' values.
+    return {_name(k): v for k, v in sorted(point.items(), key=lambda kv: _name(kv[0]))}, reason
 
 
-def _sign(value: sympy.Expr) -> int | None:
-    """Exact sign of a closed-form real number; None when undefined (zoo, nan, complex)."""
-    value = sympy.sympify(value)
-    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or value.free_symbols:
-        return None
-    if value.is_Rational:
-        return int(sympy.sign(value))
-    if value.is_extended_real is False:
-        return None
-    if value.is_zero:
-        return 0
-    if value.is_positive:
-        return 1
-    if value.is_negative:
-        return -1
-    simplified = sympy.simplify(value)
-    if simplified.is_zero:
-        return 0
-    # Nonzero closed forms are separated from 0 at 60 digits far beyond the evaluation error.
-    approx = simplified.evalf(60)
-    if approx.is_real and abs(approx) > sympy.Float("1e-40", 60):
-        return 1 if approx > 0 else -1
-    return None
+def _from_model(model, symbols, integers) -> _Point | None:
+    """The model's point; symbols it does not constrain take their first admissible grid value."""
+    values = dict(model.symbols)
+    for s in symbols:
+        if s not in values:
+            grid = _grid(s, integers)
+            if not grid:
+                return None
+            values[s] = grid[0]
+    return _Point({s: values[s] for s in symbols}, model)
 
 
-def _admissible(sym: sympy.Symbol, value: sympy.Expr) -> bool:
-    """Whether ``value`` respects the assumptions declared on the SymPy symbol itself."""
-    checks = (
-        (sym.is_integer, value.is_integer),
-        (sym.is_positive, value.is_positive),
-        (sym.is_negative, value.is_negative),
-        (sym.is_nonnegative, value.is_nonnegative),
-        (sym.is_nonpositive, value.is_nonpositive),
-    )
-    return all(ok for declared, ok in checks if declared)
-
-
-def _integer_valued(symbols, *items) -> frozenset[sympy.Symbol]:
-    """The symbols that only take integer values: declared integer, or a limit of a sum/product.
-
-    ``Sum(f(i), (i, a, b))`` is defined for integer ``b - a`` only; SymPy's evaluation at other
-    values can recurse without end, so such limits are searched over the integers.
-    """
-    out = {s for s in symbols if s.is_integer}
-    for item in items:
-        for node in item.atoms(sympy.Sum, sympy.Product):
-            for _, lo, hi in node.limits:
-                out |= lo.free_symbols | hi.free_symbols
-    return frozenset(out & set(symbols))
-
-
-def _confirm(point, assumptions, goal, *, integers=frozenset()) -> dict[str, sympy.Expr] | None:
-    """Return the point (by name) if it satisfies the assumptions and violates the goal exactly."""
-    if any(not point[s].is_integer for s in integers if s in point):
-        return None
-    if not all(_admissible(sym, value) for sym, value in point.items()):
-        return None
-    if any(_truth(a, point) is not True for a in assumptions):
-        return None
-    if _truth(goal, point) is not False:
-        return None
-    return {s.name: v for s, v in sorted(point.items(), key=lambda kv: kv[0].name)}
-
-
-def search(assumptions, goal, symbols) -> tuple[dict[str, sympy.Expr] | None, str]:
-    """An exact counterexample to ``assumptions => goal``: z3 model first, then a rational grid.
-
-    Integer-valued symbols (:func:`_integer_valued`) take integer values only, in both.
-    """
-    integers = _integer_valued(symbols, goal, *assumptions)
-    status, model, _ = _z3.solve((*assumptions, sympy.Not(goal)))
-    by_name = {s.name: s for s in symbols}
+def _find(hypotheses, goal, symbols, integers, *, want) -> tuple[Found | None, str]:
+    """z3 model first, then the rational grid; ``(found, z3 status)``."""
+    status, model = _z3.solve(hypotheses, goal, want, integers)
     if status == "sat":
-        point = {by_name[n]: v for n, v in model.items() if n in by_name}
-        point.update({s: sympy.Integer(0) for s in symbols if s not in point})
-        found = _confirm(point, assumptions, goal, integers=integers)
+        point = _from_model(model, symbols, integers)
+        found = None if point is None else _confirm(point, hypotheses, goal, integers, want=want)
         if found is not None:
-            return found, "z3 model, confirmed by exact substitution"
+            return Found(found[0], "z3 model, confirmed by exact evaluation", found[1]), status
+    if status == "unsat":
+        return None, status
     ordered = sorted(symbols, key=lambda s: s.name)
-    grids = [_INTEGER_GRID if s in integers else _GRID for s in ordered]
+    grids = [_grid(s, integers) for s in ordered]
     for values in itertools.islice(itertools.product(*grids), _GRID_LIMIT):
-        found = _confirm(dict(zip(ordered, values, strict=True)), assumptions, goal)
+        point = dict(zip(ordered, values, strict=True))
+        found = _confirm(point, hypotheses, goal, integers, want=want)
         if found is not None:
-            return found, "rational grid search, confirmed by exact substitution"
-    return None, f"z3: {status}; no counterexample on the rational grid"
+            how = "rational grid search, confirmed by exact evaluation"
+            return Found(found[0], how, found[1]), status
+    return None, status
+
+
+def search(hypotheses, goal, symbols, integers, *, want: str):
+    """An exact point where the hypotheses hold and ``goal`` is ``want``: ``"false"`` (defined and
+    false) or ``"undefined"``.
+
+    Returns ``(Found or None, how)``; ``how`` says what was tried when nothing was found.
+    """
+    found, status = _find(tuple(hypotheses), goal, frozenset(symbols), integers, want=want)
+    if found is not None:
+        return found, found.how
+    return None, f"z3: {status}; no exact point on the rational grid"
+
+
+def _declaration(s: sympy.Symbol) -> str:
+    """``"not integer, positive"``: what was declared on the symbol, in a fixed order."""
+    return ", ".join(k if v else "not " + k for k, v in sorted(s._assumptions_orig.items()))
+
+
+def _require_consistent(hypotheses: tuple, symbols: frozenset, integers: frozenset) -> Found:
+    """An exact point satisfying every hypothesis and symbol assumption, or an error.
+
+    Raises :class:`VacuousHypothesesError` when z3 proves the hypotheses unsatisfiable (the
+    translation over-approximates, so unsat is a proof), :class:`UndecidedHypothesesError` when no
+    exact witness is found ("unknown" never counts as consistent).
+    """
+    shown = ", ".join(map(str, hypotheses)) or "no explicit hypotheses"
+    declared = sorted(f"{s.name}: {_declaration(s)}" for s in symbols if s._assumptions_orig)
+    if declared:
+        shown += " [declared " + "; ".join(declared) + "]"
+    found, status = _find(hypotheses, None, symbols, integers, want="false")
+    if found is not None:
+        return found
+    if status == "unsat":
+        raise VacuousHypothesesError(
+            f"vacuous hypotheses: {shown} have no common real solution where they are defined "
+            "(z3: unsat), so every statement would follow from them"
+        )
+    raise UndecidedHypothesesError(
+        f"could not show the hypotheses consistent: {shown} (z3: {status}; no exact witness "
+        "on the rational grid)"
+    )
+
+
+# Cached per decision setting (a wrapper kept apart, so the function itself stays plain).
+require_consistent = functools.lru_cache(maxsize=1024)(_require_consistent)

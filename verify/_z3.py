@@ -1,16 +1,28 @@
-"""SymPy -> z3 translation and satisfiability queries over the reals (QF_NRA), for the provers.
+"""SymPy -> z3 translation with definedness, and satisfiability queries over the reals (QF_NRA).
 
-Polynomial arithmetic translates directly; a negative integer power becomes a fresh ``d`` with
-``d * base**k == 1`` (so ``base != 0``). Non-polynomial atoms (``exp``, ``log``, ``Abs``, ``sqrt``,
-``Max``, ``Min``) become fresh real variables constrained by true facts (``E > 0``,
-``E >= 1 + u`` for ``E = exp(u)``; ``A >= 0 and (A = u or A = -u)`` for ``A = |u|``; ...). The facts
-over-approximate the atoms, so ``unsat`` is a proof while a model is only a candidate, to be
-confirmed exactly by the caller. Symbols carry their SymPy assumptions (``positive``,
-``integer``, ...) into z3 as premises.
+A formula ``b`` translates to two z3 formulas: ``pos`` ("``b`` is defined and true") and ``neg``
+("``b`` is defined and false"); where neither holds, ``b`` is undefined. A relation ``s op t`` is
+defined where both sides are; a term is defined where each of its sub-terms is and ``1/u`` has
+``u != 0``, ``log(u)`` has ``u > 0``, ``u**r`` (``r`` not an integer) has ``u >= 0`` (``u > 0`` if
+``r < 0``). Connectives follow strong Kleene logic (``or`` is true if one defined disjunct is
+true), so a condition arising in a disjunct or a ``Piecewise`` branch binds that branch only.
+
+Polynomial arithmetic translates directly. ``1/u`` and ``u**(1/q)`` become fresh variables whose
+defining equations (``d * u == 1``; ``w >= 0, w**q == u``) are imposed only where the sub-term is
+defined, so they never restrict the other variables. ``exp`` and ``log`` become fresh variables
+with true facts (``E > 0``, ``E >= 1 + u``, ...; ``log`` only where ``u > 0``); ``Abs``, ``Max``,
+``Min`` and ``Piecewise`` are exact. An undefined function ``g(u)`` is a z3 uninterpreted
+function (any real function), and a ``Sum`` or ``Product`` an unconstrained real. The facts
+over-approximate the atoms, so ``unsat`` is a proof, while a model is only a candidate, to be
+confirmed by exact evaluation (:mod:`verify._exact`). A symbol's declared assumptions
+(``positive``, ``integer``, ``even``, ...) become facts on its variable; symbols are keyed by the
+SymPy symbol itself (name and assumptions). The solver runs under a deterministic resource limit
+(``rlimit``), so an answer does not depend on the machine's load.
 
 References:
     L. de Moura, N. Bjørner, "Z3: An efficient SMT solver", TACAS 2008.
     D. Jovanović, L. de Moura, "Solving non-linear arithmetic", IJCAR 2012 (nlsat).
+    S. C. Kleene, *Introduction to Metamathematics*, 1952, section 64 (strong three-valued logic).
 """
 
 from __future__ import annotations
@@ -20,177 +32,288 @@ import functools
 import sympy
 import z3
 
-__all__ = ["require_consistent", "solve"]
+from verify import _exact
+from verify._domain import total
+from verify.errors import SymbolClashError
 
-_Z3_TIMEOUT_MS = 4000
+__all__ = ["Model", "solve"]
+
+_RLIMIT = 2_000_000  # about 2 s of CPU; the lecture's queries need < 100_000
+_ORDER = {"<=": "__le__", "<": "__lt__", ">=": "__ge__", ">": "__gt__"}
 
 
-class _Translator:
-    """SymPy -> z3 over the reals, with transcendental atoms replaced by constrained variables."""
-
-    def __init__(self) -> None:
-        self.vars: dict[str, z3.ArithRef] = {}
-        self.facts: list[z3.BoolRef] = []
-        self.atoms: dict[sympy.Expr, z3.ArithRef] = {}
-        self.relaxed = False
-
-    def var(self, sym: sympy.Symbol) -> z3.ArithRef:
-        if sym.name not in self.vars:
-            v = self.vars[sym.name] = z3.Real(sym.name)
-            # SymPy's own assumptions on the symbol are premises too.
-            for holds, fact in (
-                (sym.is_positive, v > 0),
-                (sym.is_negative, v < 0),
-                (sym.is_nonnegative, v >= 0),
-                (sym.is_nonpositive, v <= 0),
-                (sym.is_integer, z3.IsInt(v)),
-            ):
-                if holds:
-                    self.facts.append(fact)
-        return self.vars[sym.name]
-
-    def atom(self, e: sympy.Expr) -> z3.ArithRef:
-        if e in self.atoms:
-            return self.atoms[e]
-        v = z3.Real(f"__atom{len(self.atoms)}")
-        self.atoms[e] = v
-        arg = self.expr(e.args[0]) if len(e.args) == 1 or e.is_Pow else None
-        if isinstance(e, sympy.Abs):
-            self.facts.append(z3.And(v >= 0, z3.Or(v == arg, v == -arg)))
-        elif isinstance(e, (sympy.Max, sympy.Min)):
-            args = [self.expr(x) for x in e.args]
-            bound = [v >= x for x in args] if isinstance(e, sympy.Max) else [v <= x for x in args]
-            self.facts += [*bound, z3.Or([v == x for x in args])]
-        elif e.is_Pow:
-            # sqrt(u): the nonnegative root, defined where u >= 0.
-            self.facts += [v >= 0, v * v == arg]
-        elif isinstance(e, sympy.exp):
-            self.relaxed = True
-            # exp(u) > 0, exp(u) >= 1 + u, and exp(0) = 1.
-            self.facts += [v > 0, v >= 1 + arg, z3.Implies(arg == 0, v == 1)]
-            self.facts.append(z3.Implies(arg > 0, v > 1))
-            self.facts.append(z3.Implies(arg < 0, v < 1))
-        elif isinstance(e, sympy.log):
-            self.relaxed = True
-            # log is only real on u > 0; there log(u) <= u - 1 and sign(log u) = sign(u - 1).
-            self.facts += [arg > 0, v <= arg - 1, z3.Implies(arg == 1, v == 0)]
-            self.facts.append(z3.Implies(arg > 1, v > 0))
-            self.facts.append(z3.Implies(arg < 1, v < 0))
-        else:
-            raise _Untranslatable(e)
-        return v
-
-    def expr(self, e: sympy.Expr) -> z3.ArithRef:
-        if e.is_Symbol:
-            return self.var(e)
-        if e.is_Rational:
-            return z3.RealVal(f"{e.p}/{e.q}")
-        if e is sympy.E:
-            return self.atom(sympy.exp(sympy.Integer(1), evaluate=False))
-        if e.is_Add:
-            return z3.Sum([self.expr(a) for a in e.args])
-        if e.is_Mul:
-            return z3.Product([self.expr(a) for a in e.args])
-        if e.is_Pow and e.exp.is_Integer:
-            base, n = self.expr(e.base), int(e.exp)
-            if n >= 0:
-                return base**n if n else z3.RealVal(1)
-            d = z3.Real(f"__inv{len(self.facts)}")
-            # d * base^|n| = 1 encodes the reciprocal and forces base != 0.
-            self.facts.append(d * base ** (-n) == 1)
-            return d
-        if e.is_Pow and e.exp == sympy.Rational(1, 2):
-            return self.atom(e)
-        if isinstance(e, (sympy.Abs, sympy.exp, sympy.log, sympy.Max, sympy.Min)):
-            return self.atom(e)
-        raise _Untranslatable(e)
-
-    def boolean(self, b: sympy.Basic) -> z3.BoolRef:
-        if isinstance(b, sympy.core.relational.Relational):
-            lhs, rhs = self.expr(b.lhs), self.expr(b.rhs)
-            ops = {
-                "<=": lhs <= rhs,
-                "<": lhs < rhs,
-                ">=": lhs >= rhs,
-                ">": lhs > rhs,
-                "==": lhs == rhs,
-                "!=": lhs != rhs,
-            }
-            return ops[b.rel_op]
-        if isinstance(b, sympy.And):
-            return z3.And([self.boolean(a) for a in b.args])
-        if isinstance(b, sympy.Or):
-            return z3.Or([self.boolean(a) for a in b.args])
-        if isinstance(b, sympy.Not):
-            return z3.Not(self.boolean(b.args[0]))
-        if isinstance(b, sympy.Implies):
-            return z3.Implies(self.boolean(b.args[0]), self.boolean(b.args[1]))
-        if b is sympy.true:
-            return z3.BoolVal(True)
-        if b is sympy.false:
-            return z3.BoolVal(False)
-        raise _Untranslatable(b)
+def _symbol_facts(sym: sympy.Symbol, v: z3.ArithRef, integer: bool) -> list[z3.BoolRef]:
+    """z3 facts implied by the assumptions declared on ``sym`` (SymPy's closure of them)."""
+    table = (
+        (sym.is_extended_positive, v > 0),
+        (sym.is_extended_negative, v < 0),
+        (sym.is_extended_nonnegative, v >= 0),
+        (sym.is_extended_nonpositive, v <= 0),
+        (sym.is_zero, v == 0),
+        (sym.is_extended_nonzero, v != 0),
+        (sym.is_integer or integer, z3.IsInt(v)),
+        (sym.is_even, z3.IsInt(v / 2)),
+        (sym.is_odd, z3.IsInt((v - 1) / 2)),
+    )
+    return [fact for declared, fact in table if declared]
 
 
 class _Untranslatable(Exception):
     pass
 
 
-def _clear_denominators(rel: sympy.Basic) -> sympy.Basic:
-    """``p/q  op  0``  ->  ``p*q op 0`` (with ``q != 0`` implied): same truth value, polynomial."""
-    if not isinstance(rel, sympy.core.relational.Relational) or rel.rel_op in ("==", "!="):
-        return rel
-    num, den = sympy.fraction(sympy.together(rel.lhs - rel.rhs))
-    if den.is_number and den.is_positive:
-        return rel.func(sympy.expand(num), 0)
-    return sympy.And(rel.func(sympy.expand(num * den), 0), sympy.Ne(den, 0))
+# Terms z3 sees as unknown reals: sums and products (over integer limits). An undefined function
+# g(u) becomes a z3 uninterpreted function: any real function, the same value at the same point.
+_OPAQUE = (sympy.Sum, sympy.Product)
+_UNDEFINED = sympy.core.function.AppliedUndef
 
 
-@functools.lru_cache(maxsize=4096)
-def solve(formulas: tuple[sympy.Basic, ...]) -> tuple[str, dict | None, bool]:
-    """Satisfiability of the conjunction: ('unsat'|'sat'|'unknown', model by name, relaxed).
+class _Translator:
+    """SymPy -> z3 with definedness; transcendental atoms become constrained variables."""
 
-    Cached: the same queries recur across claims (e.g. consistency of the same assumptions, the
-    sign of the same factor). Callers must not mutate the returned model.
+    def __init__(self, integers: frozenset) -> None:
+        self.integers = integers
+        self.vars: dict[sympy.Symbol, z3.ArithRef] = {}
+        self.names: dict[str, sympy.Symbol] = {}
+        self.facts: list[z3.BoolRef] = []
+        self.terms: dict[sympy.Expr, z3.ArithRef] = {}
+        self.domains: dict[sympy.Expr, z3.BoolRef] = {}
+        self.functions: dict[tuple[str, int], z3.FuncDeclRef] = {}
+
+    def var(self, sym: sympy.Symbol) -> z3.ArithRef:
+        if sym not in self.vars:
+            other = self.names.setdefault(sym.name, sym)
+            if other is not sym:
+                raise SymbolClashError(f"symbol clash: two symbols named {sym.name!r}")
+            v = self.vars[sym] = z3.Real(sym.name)
+            self.facts += _symbol_facts(sym, v, sym in self.integers)
+        return self.vars[sym]
+
+    # ----------------------------------------------------------------------------- terms
+    def term(self, e: sympy.Expr) -> z3.ArithRef:
+        if e not in self.terms:
+            self.terms[e] = self._term(e)
+        return self.terms[e]
+
+    def _term(self, e: sympy.Expr) -> z3.ArithRef:
+        if e.is_Symbol:
+            return self.var(e)
+        if e.is_Rational:
+            return z3.RealVal(f"{e.p}/{e.q}")
+        if e is sympy.E:
+            return self.term(sympy.exp(sympy.Integer(1), evaluate=False))
+        if e.is_Add:
+            return z3.Sum([self.term(a) for a in e.args])
+        if e.is_Mul:
+            return z3.Product([self.term(a) for a in e.args])
+        if e.is_Pow and e.exp.is_Rational:
+            p, q = int(e.exp.p), int(e.exp.q)
+            base = self.term(e.base)
+            if q != 1:
+                # w = u**(1/q), the nonnegative root, fixed only where u >= 0.
+                w = z3.FreshReal()
+                self.facts.append(z3.Implies(base >= 0, z3.And(w >= 0, w**q == base)))
+                base = w
+            if p >= 0:
+                return base**p if p else z3.RealVal(1)
+            d = z3.FreshReal()
+            # d * base^|p| = 1 where base != 0; elsewhere the term is undefined and d is free.
+            self.facts.append(z3.Implies(base != 0, d * base ** (-p) == 1))
+            return d
+        if isinstance(e, (sympy.Abs, sympy.exp, sympy.log, sympy.Max, sympy.Min, sympy.Piecewise)):
+            return self._atom(e)
+        if isinstance(e, _OPAQUE):
+            # Any real value: no fact, so no proof depends on it (one variable per expression).
+            return z3.FreshReal()
+        if isinstance(e, _UNDEFINED):
+            key = (e.func.__name__, len(e.args))
+            if key not in self.functions:
+                self.functions[key] = z3.Function(key[0], *[z3.RealSort()] * (key[1] + 1))
+            return self.functions[key](*(self.term(a) for a in e.args))
+        raise _Untranslatable(e)
+
+    def _atom(self, e: sympy.Expr) -> z3.ArithRef:
+        v = z3.FreshReal()
+        if isinstance(e, sympy.Piecewise):
+            for taken, branch in self._branches(e):
+                self.facts.append(z3.Implies(taken, v == self.term(branch)))
+            return v
+        args = [self.term(a) for a in e.args]
+        if isinstance(e, sympy.Abs):
+            self.facts.append(z3.And(v >= 0, z3.Or(v == args[0], v == -args[0])))
+        elif isinstance(e, (sympy.Max, sympy.Min)):
+            bound = [v >= x for x in args] if isinstance(e, sympy.Max) else [v <= x for x in args]
+            self.facts += [*bound, z3.Or([v == x for x in args])]
+        elif isinstance(e, sympy.exp):
+            u = args[0]
+            # exp(u) > 0 and exp(u) >= 1 + u; exp(u) <= 1 for u <= 0, < 1 for u < 0. (Together:
+            # exp(0) = 1 and sign(exp(u) - 1) = sign(u).)
+            self.facts += [v > 0, v >= 1 + u, z3.Implies(u <= 0, v <= 1), z3.Implies(u < 0, v < 1)]
+        elif len(args) == 1:
+            u = args[0]
+            # Where u > 0: log(u) <= u - 1; log(u) >= 0 for u >= 1, > 0 for u > 1. (Together:
+            # log(1) = 0 and sign(log u) = sign(u - 1).)
+            facts = [v <= u - 1, z3.Implies(u >= 1, v >= 0), z3.Implies(u > 1, v > 0)]
+            self.facts.append(z3.Implies(u > 0, z3.And(facts)))
+        else:
+            raise _Untranslatable(e)
+        return v
+
+    def _branches(self, e: sympy.Piecewise):
+        """(z3 'this branch is taken', branch) for each branch of a Piecewise, in order."""
+        earlier_false: list[z3.BoolRef] = []
+        for branch, cond in e.args:
+            pos, neg = self.formula(cond)
+            yield z3.And(*earlier_false, pos), branch
+            earlier_false.append(neg)
+
+    # ------------------------------------------------------------------------ definedness
+    def defined(self, e: sympy.Expr) -> z3.BoolRef:
+        if e not in self.domains:
+            self.domains[e] = self._defined(e)
+        return self.domains[e]
+
+    def _defined(self, e: sympy.Expr) -> z3.BoolRef:
+        if e.is_Symbol or e.is_Rational or e is sympy.E:
+            return z3.BoolVal(True)
+        if isinstance(e, _OPAQUE):
+            if total(e):
+                return z3.BoolVal(True)
+            raise _Untranslatable(e)
+        if isinstance(e, _UNDEFINED):
+            return z3.And([self.defined(a) for a in e.args])
+        if isinstance(e, sympy.Piecewise):
+            return z3.Or([z3.And(t, self.defined(b)) for t, b in self._branches(e)])
+        if not isinstance(e, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Abs, sympy.exp, sympy.log,
+                              sympy.Max, sympy.Min)) or (e.is_Pow and not e.exp.is_Rational):
+            raise _Untranslatable(e)
+        parts = [self.defined(a) for a in e.args]
+        if isinstance(e, sympy.log):
+            parts.append(self.term(e.args[0]) > 0)
+        elif e.is_Pow and e.exp.is_Integer and e.exp < 0:
+            parts.append(self.term(e.base) != 0)
+        elif e.is_Pow and not e.exp.is_Integer:
+            base = self.term(e.base)
+            parts.append(base > 0 if e.exp < 0 else base >= 0)
+        return z3.And(parts)
+
+    # --------------------------------------------------------------------------- formulas
+    def formula(self, b: sympy.Basic) -> tuple[z3.BoolRef, z3.BoolRef]:
+        """(defined and true, defined and false)."""
+        if b is sympy.true or b is sympy.false:
+            return z3.BoolVal(bool(b)), z3.BoolVal(not b)
+        if isinstance(b, sympy.core.relational.Relational) and b.rel_op in (*_ORDER, "==", "!="):
+            return self._relation(b)
+        if isinstance(b, sympy.Not):
+            pos, neg = self.formula(b.args[0])
+            return neg, pos
+        if isinstance(b, sympy.Implies):
+            (pa, na), (pc, nc) = self.formula(b.args[0]), self.formula(b.args[1])
+            return z3.Or(na, pc), z3.And(pa, nc)
+        if isinstance(b, (sympy.And, sympy.Or)):
+            pairs = [self.formula(a) for a in b.args]
+            pos, neg = [p for p, _ in pairs], [n for _, n in pairs]
+            if isinstance(b, sympy.And):
+                return z3.And(pos), z3.Or(neg)
+            return z3.Or(pos), z3.And(neg)
+        raise _Untranslatable(b)
+
+    def _relation(self, b) -> tuple[z3.BoolRef, z3.BoolRef]:
+        # Denominators are cleared (p/q op 0  <=>  p*q op 0 where q != 0): polynomial, faster.
+        num, den = sympy.fraction(sympy.together(b.lhs - b.rhs))
+        where = [self.defined(b.lhs), self.defined(b.rhs), self.defined(num), self.defined(den)]
+        den_sign = _exact.sign(den)  # None unless den is a nonzero number
+        if den_sign:
+            num, den = num * den_sign, sympy.Integer(1)
+        else:
+            where.append(self.term(den) != 0)
+        if b.rel_op in ("==", "!="):
+            lhs = self.term(num)
+            rel = (lhs == 0) if b.rel_op == "==" else (lhs != 0)
+        else:
+            # The product is formed in z3: SymPy would merge exp(a) * exp(b) into a new atom.
+            rel = getattr(self.term(num) * self.term(den), _ORDER[b.rel_op])(0)
+        return z3.And(*where, rel), z3.And(*where, z3.Not(rel))
+
+
+# ----------------------------------------------------------------------------- queries
+_WANT = ("false", "undefined", "not-true")
+
+
+def _solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozenset = frozenset()):
+    """Satisfiability of the hypotheses (each defined and true) and, given a goal, of the goal
+    being ``want``: ``"false"`` (defined and false), ``"undefined"``, or ``"not-true"`` (either).
+
+    Returns ``(status, model)``: status ``'unsat' | 'sat' | 'unknown'``; a :class:`Model` with
+    exact values (rational, or real algebraic numbers) when ``'sat'``, else ``None``.
+    ``integers``: symbols typed integer beyond their declaration (limits of a ``Sum``).
     """
-    tr = _Translator()
+    if want not in _WANT:
+        raise ValueError(f"want must be one of {_WANT}, got {want!r}")
+    tr = _Translator(integers)
     try:
-        goals = [tr.boolean(_clear_denominators(f)) for f in formulas]
+        goals = [tr.formula(h)[0] for h in hypotheses]
+        if goal is not None:
+            pos, neg = tr.formula(goal)
+            goals.append(
+                {"false": neg, "undefined": z3.Not(z3.Or(pos, neg)), "not-true": z3.Not(pos)}[
+                    want
+                ]
+            )
     except _Untranslatable:
-        return "unknown", None, True
-    solver = z3.SolverFor("QF_NRA")
-    solver.set("timeout", _Z3_TIMEOUT_MS)
+        return "unknown", None
+    # nlsat (QF_NRA) decides real polynomial arithmetic; uninterpreted functions need QF_UFNRA.
+    solver = z3.SolverFor("QF_UFNRA" if tr.functions else "QF_NRA")
+    solver.set("rlimit", _RLIMIT)
     solver.add(*goals, *tr.facts)
     answer = solver.check()
     if answer == z3.unsat:
-        return "unsat", None, tr.relaxed
-    if answer == z3.sat:
-        model = solver.model()
-        values = {}
-        for name, v in tr.vars.items():
-            val = model.eval(v, model_completion=True)
-            values[name] = _z3_to_rational(val)
-        return "sat", values, tr.relaxed
-    return "unknown", None, tr.relaxed
+        return "unsat", None
+    if answer != z3.sat:
+        return "unknown", None
+    return "sat", Model(solver.model(), tr)
 
 
-def _z3_to_rational(val) -> sympy.Rational:
+# Cached: the same queries recur across claims (a wrapper kept apart, so that the function
+# itself stays an ordinary one).
+solve = functools.lru_cache(maxsize=4096)(_solve)
+
+
+class Model:
+    """An exact view of a z3 model: symbol values, and undefined functions' values on demand.
+
+    ``symbols``: ``(symbol, exact value)`` pairs. ``apply(g(1))``: the model's value of the
+    undefined function ``g`` at exact arguments (``None`` for a function the model lacks).
+    """
+
+    def __init__(self, model, tr: _Translator) -> None:
+        self._model = model
+        self._functions = dict(tr.functions)
+        self.symbols = tuple(
+            (sym, _to_sympy(model.eval(v, model_completion=True))) for sym, v in tr.vars.items()
+        )
+
+    def apply(self, application: sympy.Expr) -> sympy.Expr | None:
+        decl = self._functions.get((application.func.__name__, len(application.args)))
+        if decl is None or not all(a.is_Rational for a in application.args):
+            return None
+        args = [z3.RealVal(f"{a.p}/{a.q}") for a in application.args]
+        return _to_sympy(self._model.eval(decl(*args), model_completion=True))
+
+
+def _to_sympy(val) -> sympy.Expr:
+    """A z3 model value as an exact SymPy number (rational, or a real algebraic root)."""
     if z3.is_rational_value(val):
         return sympy.Rational(val.numerator_as_long(), val.denominator_as_long())
-    # Algebraic model value: a nearby rational, to be re-confirmed exactly by the caller.
-    approx = val.approx(30)
-    return sympy.Rational(approx.numerator_as_long(), approx.denominator_as_long())
-
-
-@functools.lru_cache(maxsize=512)
-def _assumptions_consistent(assumptions: tuple[sympy.Basic, ...]) -> bool:
-    if not assumptions:
-        return True
-    status, _, _ = solve(assumptions)
-    return status != "unsat"
-
-
-def require_consistent(assumptions: tuple[sympy.Basic, ...]) -> None:
-    if not _assumptions_consistent(assumptions):
-        shown = ", ".join(map(str, assumptions))
-        raise ValueError(f"assumptions are contradictory: {shown} has no real solution")
+    approx = val.approx(40)
+    near = sympy.Rational(approx.numerator_as_long(), approx.denominator_as_long())
+    t = sympy.Dummy()
+    coeffs = [_to_sympy(c) for c in reversed(val.poly())]
+    roots = list(dict.fromkeys(sympy.Poly(coeffs, t).real_roots()))
+    # z3 numbers the real roots of the polynomial from 1 in increasing order; the choice is
+    # checked against z3's own rational approximation before it is used.
+    if 1 <= val.index() <= len(roots):
+        root = roots[val.index() - 1]
+        if _exact.sign(sympy.Abs(root - near) - sympy.Rational(1, 10**30)) == -1:
+            return root
+    return near

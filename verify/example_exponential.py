@@ -27,8 +27,12 @@ EXP_X = {**BOX, "x": (-5, 5), "y": (-5, 5)}
 
 
 def _series(coeff, start: int):
-    """``sum_{n >= start} coeff(n) (x - y)^n / n!`` evaluated in closed form by SymPy."""
-    return sp.Sum(coeff * (x - y) ** n / sp.factorial(n), (n, start, sp.oo)).doit()
+    """``sum_{n >= start} coeff(n) (x - y)^n / n!`` evaluated in closed form by SymPy.
+
+    SymPy's closed form divides by ``x - y`` (and ``alpha``); the series is entire, so its value
+    everywhere is the form with those removable singularities cancelled.
+    """
+    return sp.cancel(sp.Sum(coeff * (x - y) ** n / sp.factorial(n), (n, start, sp.oo)).doit())
 
 
 def _mp_series(p, alpha_power: bool, start: int):

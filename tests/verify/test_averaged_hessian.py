@@ -26,8 +26,8 @@ def test_mean_value_would_hold_for_identical_coordinates():
     # With psi = phi the common s = 1/sqrt(3) exists: the prover must not claim a failure then.
     s = sp.Symbol("s", real=True)
     check = provers.implies([s >= 0, s <= 1, sp.Eq(1 + s**2, R(4, 3))], sp.Ne(1 + s**2, R(4, 3)))
-    assert not check.holds  # no rational witness: s irrational
-    assert check.counterexample is None
+    assert not check.holds
+    assert check.counterexample == {"s": 1 / sp.sqrt(3)}  # exact (algebraic) witness
     same = provers.implies([s >= 0, s <= 1, sp.Eq(s, R(1, 2))], sp.Ne(1 + s**2, R(5, 4)))
     assert not same.holds
     assert same.counterexample == {"s": R(1, 2)}

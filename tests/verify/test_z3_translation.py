@@ -1,0 +1,211 @@
+"""The SymPy -> z3 translation: each fact about an atom is needed for some proof, and none of them
+restricts the variables outside the atom's domain."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from verify import _domain, _z3, provers
+
+x, y, u = sp.symbols("x y u", real=True)
+R = sp.Rational
+
+
+def _unsat(*formulas):
+    return _z3.solve(tuple(formulas))[0] == "unsat"
+
+
+def _sat(*formulas):
+    return _z3.solve(tuple(formulas))[0] == "sat"
+
+
+@pytest.mark.parametrize(
+    "contradiction",
+    [
+        sp.And(y <= 0, sp.exp(x) <= y),  # exp(u) > 0
+        sp.exp(x) < 1 + x,  # exp(u) >= 1 + u
+        sp.And(x <= 0, sp.exp(x) > 1),  # exp(u) <= 1 for u <= 0
+        sp.And(x < 0, sp.exp(x) >= 1),  # exp(u) < 1 for u < 0
+        sp.And(x > 0, sp.log(x) > x - 1),  # log(u) <= u - 1
+        sp.And(x >= 1, sp.log(x) < 0),  # log(u) >= 0 for u >= 1
+        sp.And(x > 1, sp.log(x) <= 0),  # log(u) > 0 for u > 1
+        sp.And(y <= 0, sp.Abs(x) < y),
+        sp.And(sp.Ne(sp.Abs(x), x), sp.Ne(sp.Abs(x), -x)),
+        sp.Max(x, y) < x,
+        sp.Max(x, y) < y,
+        sp.And(sp.Ne(sp.Max(x, y), x), sp.Ne(sp.Max(x, y), y)),
+        sp.Min(x, y) > x,
+        sp.Min(x, y) > y,
+        sp.And(sp.Ne(sp.Min(x, y), x), sp.Ne(sp.Min(x, y), y)),
+        sp.And(x >= 0, sp.sqrt(x) < 0),  # the root is nonnegative
+        sp.And(x >= 0, sp.Eq(y, sp.sqrt(x)), sp.Ne(y**2, x)),  # and squares to its argument
+        sp.And(x > 1, sp.log(1 / x) >= 0),  # 1/x inside an atom: d * x = 1
+        sp.And(x > 0, x ** R(3, 2) < 0),
+        sp.And(x > 0, x ** R(-1, 2) <= 0),
+        sp.And(sp.Eq(y, sp.E), y < 2),
+    ],
+)
+def test_each_atom_fact_refutes_its_contradiction(contradiction):
+    assert _unsat(contradiction)
+
+
+@pytest.mark.parametrize(
+    "consistent",
+    [
+        # Outside the domain an atom's facts must not bind: these hold at x = -1 or x = 0.
+        sp.And(x < 0, sp.Eq(y, 1)),
+        sp.Or(x < 0, sp.log(x) > 0),
+        sp.Or(x < 0, sp.sqrt(x) > 1),
+        sp.Or(sp.Eq(x, 0), 1 / x > 1),
+        sp.Or(x <= 0, x ** R(-1, 2) > 1),
+        sp.Not(sp.log(x) > 0),  # defined and false: 0 < x <= 1
+        sp.exp(x) > 1000,  # a relaxation must not refute what is true somewhere
+        sp.log(x) < -1000,
+    ],
+)
+def test_facts_do_not_restrict_outside_the_domain(consistent):
+    assert _sat(consistent)
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        # Atom facts must admit every real value of the atom: its boundary values included.
+        sp.And(sp.Eq(x, 0), sp.Eq(sp.Abs(x), 0)),
+        sp.And(sp.Eq(x, 1), sp.Eq(sp.log(x), 0)),
+        sp.And(sp.Eq(x, 0), sp.Eq(sp.exp(x), 1)),
+        sp.And(sp.Eq(x, 0), sp.Eq(sp.sqrt(x), 0)),
+        sp.And(sp.Eq(x, R(1, 4)), sp.Eq(sp.sqrt(x), R(1, 2))),
+        sp.And(sp.Eq(x, R(1, 2)), sp.log(1 / x**2) > 1),  # log 4 = 1.38...
+        sp.And(sp.Eq(y, sp.E), y < 3),
+        sp.And(sp.Eq(x, y), sp.Eq(sp.Max(x, y), x), sp.Eq(sp.Min(x, y), y)),
+    ],
+)
+def test_facts_admit_boundary_values(point):
+    assert _sat(point)
+
+
+def test_undefined_is_neither_true_nor_false():
+    # log(u) > 0 at u <= 0: "undefined" is satisfiable, "false" only inside the domain.
+    status, model = _z3.solve((u <= 0,), sp.log(u) > 0, "undefined")
+    assert status == "sat"
+    assert dict(model.symbols)[u] <= 0
+    assert _z3.solve((u <= 0,), sp.log(u) > 0, "false")[0] == "unsat"
+    assert _z3.solve((u <= 0,), sp.log(u) > 0, "not-true")[0] == "sat"
+    assert _z3.solve((u > 0,), sp.log(u) > 0, "undefined")[0] == "unsat"
+
+
+def test_want_must_be_known():
+    with pytest.raises(ValueError, match="want"):
+        _z3.solve((x > 0,), x > 1, "maybe")
+
+
+@pytest.mark.parametrize(
+    ("premises", "conclusion"),
+    [
+        ([sp.Implies(x > 0, y > 0), x > 1], y > 0),
+        ([sp.Not(x <= 1)], x > 1),
+        ([sp.Or(x > 2, x < -2)], x**2 > 4),
+        ([sp.And(x > 0, y > 0)], x * y > 0),
+        ([x > 0], sp.Implies(y > 0, x * y > 0)),
+        ([x > 0], sp.Or(x > 1, x <= 1)),
+        ([x > 0], sp.Not(x < 0)),
+        ([x > 0, sp.Eq(y, x)], y / (1 - sp.sqrt(2)) < 0),  # negative numeric denominator
+        ([x > 0, sp.Eq(y, x)], y / sp.sqrt(2) > 0),
+        ([x > 0], sp.Eq(x / (x + 1) + 1 / (x + 1), 1)),
+        ([x > 1], sp.log(1 / x) < 0),
+        ([sp.Eq(x, 0)], sp.Eq(sp.exp(x), 1)),
+        ([sp.Eq(x, 1)], sp.Eq(sp.log(x), 0)),
+        ([x > 0], sp.exp(-x) < 1),
+        ([x >= 0], sp.Eq(sp.Abs(x), x)),
+        ([x <= 0], sp.Eq(sp.Abs(x), -x)),
+        ([x >= y], sp.Eq(sp.Max(x, y), x)),
+        ([x >= y], sp.Eq(sp.Min(x, y), y)),
+        ([x > 0], sp.Piecewise((x, x > 0), (-x, True)) > 0),
+        ([x < 0], sp.Piecewise((x, x > 0), (-x, True)) > 0),
+        ([x > 1], x ** R(1, 3) > 1),
+    ],
+)
+def test_connectives_and_atoms_prove_what_they_should(premises, conclusion):
+    assert provers.implies(premises, conclusion).holds
+
+
+@pytest.mark.parametrize(
+    ("premises", "conclusion"),
+    [
+        ([sp.Implies(x > 0, y > 0)], y > 0),
+        ([x > 0], sp.Implies(y > 0, x * y > 1)),
+        ([x > 0], sp.Eq(sp.Max(x, y), x)),
+        ([x > 0], sp.Piecewise((x, x > 1), (-x, True)) > 0),
+        ([sp.Or(x > 2, x < -3)], x > 0),
+    ],
+)
+def test_connectives_refute_what_they_should(premises, conclusion):
+    check = provers.implies(premises, conclusion)
+    assert not check.holds
+    assert check.counterexample is not None
+
+
+def test_opaque_terms_are_unknown_reals():
+    i, n = sp.Symbol("i", integer=True), sp.Symbol("n", integer=True, positive=True)
+    g = sp.Function("g")
+    total = sp.Sum(g(i), (i, 1, n))
+    assert provers.identity(total / (2 * n) + total / (2 * n), total / n).holds
+    # Nothing is known about the value of an opaque term: no proof that it is positive.
+    assert _z3.solve((), total > 0, "false")[0] == "sat"
+    assert provers.implies([sp.Eq(g(1), 2)], g(1) > 1).holds
+
+
+@pytest.mark.parametrize(
+    ("item", "is_total"),
+    [
+        (x**2 + sp.exp(x) + sp.Abs(x) + sp.Max(x, 1), True),
+        (sp.sin(x) * sp.cos(x), True),
+        (sp.Function("g")(x), True),
+        (1 / x, False),
+        (sp.sqrt(x), False),
+        (sp.log(x), False),
+        (sp.Piecewise((x, x > 0), (0, True)), False),
+        (sp.Sum(x, (sp.Symbol("i"), 1, sp.Symbol("n"))), True),
+        (sp.Sum(x, (sp.Symbol("i"), 1, sp.Symbol("n") ** 2 + 2 * sp.Symbol("n"))), True),
+        (sp.Sum(x, (sp.Symbol("i"), 1, sp.Symbol("n") / 2)), False),
+        (sp.Sum(x, (sp.Symbol("i"), 1, sp.Symbol("n") ** -1)), False),
+        (sp.Sum(1 / sp.Symbol("i"), (sp.Symbol("i"), 1, sp.Symbol("n"))), False),
+        (sp.Sum(x, (sp.Symbol("i"), 1, sp.sqrt(sp.Symbol("n")))), False),
+        (x > 0, True),
+        (sp.gamma(x), False),
+    ],
+)
+def test_total_marks_every_domain_condition(item, is_total):
+    assert _domain.total(item) is is_total
+
+
+def test_symbol_facts_follow_the_declaration():
+    v = sp.Symbol("v", integer=True)
+    facts = _z3._symbol_facts(v, __import__("z3").Real("v"), False)
+    assert len(facts) == 1
+    typed = _z3._symbol_facts(y, __import__("z3").Real("y"), True)
+    assert len(typed) == 1
+    assert _z3._symbol_facts(y, __import__("z3").Real("y"), False) == []
+
+
+def test_algebraic_model_values_are_exact_roots():
+    status, model = _z3.solve((sp.Eq(x**2, 2), x < 0))
+    assert status == "sat"
+    assert dict(model.symbols)[x] == -sp.sqrt(2)
+    status, model = _z3.solve((sp.Eq(x**3, 2),))
+    assert dict(model.symbols)[x] ** 3 == 2
+
+
+def test_undefined_functions_get_values_in_counterexamples():
+    g = sp.Function("g")
+    check = provers.identity(g(x) + g(y), 2 * g(x))
+    point = check.counterexample
+    table = {g(sp.Integer(int(k[2:-1]))): v for k, v in point.items() if k.startswith("g(")}
+    at = {g(point["x"]): table[g(point["x"])], g(point["y"]): table[g(point["y"])]}
+    assert at[g(point["x"])] != at[g(point["y"])]
+    # Functional consistency: the same argument, the same value.
+    assert provers.implies([g(x) > 0, sp.Eq(x, y)], g(y) > 0).holds
+    check = provers.implies([g(1) > 0], g(2) > 0)
+    assert check.counterexample["g(1)"] > 0 >= check.counterexample["g(2)"]
