@@ -1,14 +1,14 @@
-r"""Number backends of the evaluator (:mod:`verify.evaluate`): one tree, three kinds of numbers.
+r"""Number backends of the evaluator (:mod:`verify.evaluate`): one tree, two kinds of numbers.
 
 * :class:`SympyOps`: exact SymPy numbers, or SymPy symbols for a symbolic instance (the provers
   then decide the resulting scalar statement). ``f''`` is ``sympy.diff``.
 * :class:`MpmathOps`: mpmath at 50 digits, the numeric cross-check. ``f''`` is ``mpmath.diff``
   (numerical differentiation), never SymPy's.
-* :class:`IntervalOps`: mpmath interval arithmetic (outward rounding), a proved enclosure of a
-  value at a rational point: a counterexample is confirmed when the enclosures of the two sides
-  are separated.
 
-Reference: F. Johansson et al., mpmath 1.3 (2023), https://mpmath.org (``mpmath.iv``).
+Exact signs of the values at a rational point are decided in :mod:`verify.instances` (exactly
+for rationals, else by an interval enclosure).
+
+Reference: F. Johansson et al., mpmath 1.3 (2023), https://mpmath.org.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from fractions import Fraction
 import mpmath
 import sympy
 
-__all__ = ["DPS", "IntervalOps", "MpmathOps", "SympyOps"]
+__all__ = ["DPS", "MpmathOps", "SympyOps"]
 
 DPS = 50
 
@@ -96,52 +96,3 @@ class MpmathOps:
         if hi is None:
             return mpmath.nsum(fn, [lo, mpmath.inf])
         return mpmath.fsum(fn(k) for k in range(int(lo), int(hi) + 1))
-
-
-class IntervalOps:
-    """Interval arithmetic with outward rounding: every result encloses the exact value."""
-
-    name = "interval"
-    iv = mpmath.iv
-
-    def num(self, value: Fraction):
-        return self.iv.mpf(value.numerator) / value.denominator
-
-    def cast(self, value):
-        if isinstance(value, sympy.Rational):
-            return self.iv.mpf(int(value.p)) / int(value.q)
-        if isinstance(value, Fraction):
-            return self.num(value)
-        raise TypeError(f"interval values come from exact rationals, got {value!r}")
-
-    def exp(self, x):
-        return self.iv.exp(x)
-
-    def log(self, x):
-        return self.iv.log(x)
-
-    def sqrt(self, x):
-        return self.iv.sqrt(x)
-
-    def abs(self, x):
-        return abs(x)
-
-    def max(self, *args):
-        return self.iv.mpf([max(a.a for a in args), max(a.b for a in args)])
-
-    def min(self, *args):
-        return self.iv.mpf([min(a.a for a in args), min(a.b for a in args)])
-
-    def factorial(self, x):
-        raise TypeError("no interval factorial")
-
-    def diff(self, fn, at, order: int):
-        raise TypeError("derivatives are confirmed with SymPy, not intervals")
-
-    def series(self, fn, lo, hi):
-        if hi is None:
-            raise TypeError("no interval enclosure of an infinite series")
-        total = self.iv.mpf(0)
-        for k in range(int(lo), int(hi) + 1):
-            total += fn(k)
-        return total

@@ -4,12 +4,13 @@ Write the vectors in an orthonormal eigenbasis of H (spectral theorem) with eige
 :math:`\lambda_j`: a Gram entry :math:`\langle a, H^k b\rangle` is
 :math:`\sum_j \lambda_j^k a_j b_j` and :math:`\|p(H)\|_2 = \max_j |p(\lambda_j)|`. If the
 difference of the two sides is affine in the Gram entries of the vectors that meet H, it is
-:math:`\sum_j Q(\lambda_j; a_j, b_j, \ldots)` plus terms free of them, with Q a quadratic form; it is :math:`\le 0` for every dimension,
-every spectrum in the allowed interval and every vector exactly when it is for one coordinate:
-one eigenvalue :math:`\lambda` carrying the vectors and, for the operator norm, one more
-eigenvalue :math:`\lambda'` (the norm is :math:`\max(|p(\lambda)|, |p(\lambda')|)`). So the
-reduction is an equivalence: a proof of the reduced inequality proves the original in every
-dimension, and a counterexample is one in dimension 1 or 2.
+:math:`\sum_j Q(\lambda_j; a_j, b_j, \ldots)` plus terms free of them, with Q a quadratic
+form; it is :math:`\le 0` for every dimension, every spectrum in the allowed interval and every
+vector exactly when it is for one coordinate: one eigenvalue :math:`\lambda` carrying the
+vectors and, for the operator norm, one more eigenvalue :math:`\lambda'` (the norm is
+:math:`\max(|p(\lambda)|, |p(\lambda')|)`). So the reduction is an equivalence: a proof of the
+reduced inequality proves the original in every dimension, and a counterexample is one in
+dimension 1 or 2.
 
 Reference: R. A. Horn, C. R. Johnson, *Matrix Analysis*, 2nd ed., Cambridge 2013, Thm. 4.1.5
 (spectral theorem) and 5.6 (operator norm of a normal matrix).
