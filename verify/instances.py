@@ -180,7 +180,7 @@ def _label(key) -> str:
         return key[1]
     if key[0] == "grad":
         return f"∇{key[1]}({key[2]}" + (f"; x_{key[3]})" if key[3] is not None else ")")
-    return f"∇²{key[1]}({key[2]})"
+    return f"∇²{key[1]}({key[2]})" if key[2] else key[1]
 
 
 def _confirm(p, inst: Instance, point: dict, ctx: dict, vector: bool) -> str | None:

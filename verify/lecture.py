@@ -33,6 +33,7 @@ it is restated, so what is judged is the slide's text.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -119,19 +120,27 @@ def _combined(ops: tuple[str, ...]) -> str:
     raise DataError(f"the links {ops} do not combine into one relation")
 
 
+_LAYOUT = re.compile(r"\\\\|&|\\q?quad(?![a-zA-Z])|\\(begin|end)\{aligned\}")
+
+
+def _clean(text: str) -> str:
+    """A link as one line: layout (``\\\\``, ``&``, ``\\quad``) removed, whitespace collapsed."""
+    return " ".join(_LAYOUT.sub(" ", text).split())
+
+
 def _statement(quote: str, link) -> str:
     node = parse(quote)
     if link is None:
         if not isinstance(node, t.Chain) or len(node.ops) != 1:
             raise DataError("the quote is not one relation: give 'link' or a restatement")
-        return " ".join(quote.split())
+        return _clean(quote)
     if not isinstance(node, t.Chain):
         raise DataError("'link' needs a chain of relations")
     if link == "conclusion":
         (a0, a1), (b0, b1) = node.spans[0], node.spans[-1]
         op = {"=": "=", "leq": r"\leq", "geq": r"\geq", "<": "<", ">": ">"}[_combined(node.ops)]
-        return " ".join(f"{item_text(quote, a0, a1)} {op} {item_text(quote, b0, b1)}".split())
-    return " ".join(link_text(node, int(link)).split())
+        return _clean(f"{item_text(quote, a0, a1)} {op} {item_text(quote, b0, b1)}")
+    return _clean(link_text(node, int(link)))
 
 
 def _claim(raw: dict, defaults: dict, blocks: dict, where: str) -> Claim:

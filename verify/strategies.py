@@ -112,13 +112,13 @@ def evidence(p: Problem) -> Evidence:
     if p.scalar:
         return instances.scalar_evidence(p)
     proof = _gram_proof(p)
-    if proof is not None:
+    if isinstance(proof, Evidence):
         return proof
     for point in p.mean_value_points():
         if p.assumes_mean_value(point):
             continue
         with_relation = _with_mean_value(p, point)
-        if _gram_proof(with_relation) is not None:
+        if isinstance(_gram_proof(with_relation), Evidence):
             return _mean_value_unsupported(p, point)
         # The relation is not what is missing. Counterexamples are sought with it assumed: in
         # d = 1 the mean value theorem provides it, so they are instances of the slide's setting.
@@ -126,7 +126,8 @@ def evidence(p: Problem) -> Evidence:
     refutation = instances.refute(p)
     if refutation is not None:
         return refutation
-    raise Undecided("no proof in the typed encoding and no counterexample with d, n <= 2")
+    raise Undecided(f"no proof in the typed encoding ({proof}) and no counterexample with "
+                    "d, n <= 2")
 
 
 def _mean_value_relation(p: Problem, point: str) -> str:
@@ -153,7 +154,8 @@ def _mean_value_unsupported(p: Problem, point: str) -> Evidence:
                        f"[{a}, {b}], which fails in d = 2: {thm.text}")
 
 
-def _gram_proof(p: Problem) -> Evidence | None:
+def _gram_proof(p: Problem) -> Evidence | str:
+    """A proof in the typed encoding, or the reason there is none."""
     enc = Encoder(p.scope)
     for h in p.hypotheses:
         enc.hypothesis(h)
@@ -168,7 +170,7 @@ def _gram_proof(p: Problem) -> Evidence | None:
         if all(c.holds for c in checks):
             return Evidence("proved", f"{where}: the two sides have the same coefficient on every "
                             f"atom" + "".join(f"; {c.method}" for c in checks[:1]))
-        return None
+        return "the coefficients of the two sides differ"
     if isinstance(lhs, Vec) or isinstance(rhs, Vec):
         raise GramError("vectors can only be compared with '='")
     if op == "=":
@@ -176,20 +178,25 @@ def _gram_proof(p: Problem) -> Evidence | None:
             return Evidence("proved", f"{where}: the Gram expansions of the two sides agree",
                             note=_integrand_note(p))
         check = prove(lhs, "=", rhs, assumptions)
-        return Evidence("proved", f"{where}: {check.method}", note=_integrand_note(p)) \
-            if check.holds else None
+        if check.holds:
+            return Evidence("proved", f"{where}: {check.method}", note=_integrand_note(p))
+        return "the Gram expansions of the two sides differ"
     lhs, rhs = _pointwise(enc, lhs, rhs)
     if lhs is None:
-        return None
+        return "the sides are not linear in the expectations over the history"
     if (lhs - rhs).has(sympy.Pow) and nonneg(lhs, enc.table) and nonneg(rhs, enc.table):
         lhs, rhs = lhs**2, rhs**2  # both sides >= 0: compare squares
     keep = set().union(*(sympy.sympify(a).free_symbols for a in enc.assumptions))
-    lhs, rhs, spectral = reduce(sympy.expand(lhs), sympy.expand(rhs), enc.table, enc.spectral, keep)
+    try:
+        lhs, rhs, spectral = reduce(sympy.expand(lhs), sympy.expand(rhs), enc.table,
+                                    enc.spectral, keep)
+    except GramError as exc:
+        return str(exc)
     check = prove(lhs, op, rhs, [*assumptions, *spectral])
     if check.holds:
         how = "pointwise, spectral reduction to one eigenvalue, " if spectral else "pointwise, "
         return Evidence("proved", f"{where}: {how}{check.method}")
-    return None
+    return "the provers did not prove the encoded inequality"
 
 
 def _pointwise(enc: Encoder, lhs, rhs):
