@@ -1,6 +1,6 @@
 """Second "Stochastic Gradient Descent Convergence" slide: the step-size condition, and the facts
 the second-moment chain rests on (the chain itself is judged from the slide's text, see
-tests/verify/test_lecture_claims.py)."""
+tests/verify/test_data_claims.py)."""
 
 from __future__ import annotations
 
