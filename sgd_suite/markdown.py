@@ -174,9 +174,12 @@ def claim_block(c: Mapping) -> list[str]:
     if source.get("quote") and c.get("restated"):
         out += [f"*The slide's words ({prose(c['restated'])}):*", "",
                 display_math(source["quote"]), ""]
+    elif source.get("quote") and source.get("link") == "conclusion":
+        out += ["*On the slide:* the first member of the chain against its last (the "
+                "conclusion of the derivation).", ""]
     elif source.get("quote") and source.get("link") is not None:
-        out += [f"*On the slide:* link {source['link']} of the {source['location']} quoted "
-                "in the coverage map.", ""]
+        out += [f"*On the slide:* link {source['link']} of the chain in the "
+                f"{source['location']}.", ""]
     if c.get("assumptions"):
         out += [f"*Judged under:* {prose(c['assumptions'])}", ""]
     out += [f"*How it was decided:* {prose(c['method'])}", ""]

@@ -18,7 +18,7 @@ import sympy
 
 from verify import provers
 from verify import terms as t
-from verify.elaborate import GradAt, HessAt
+from verify.elaborate import Deriv, GradAt, HessAt
 from verify.evaluate import Instance, Mat, Row, Vec, relations
 from verify.rule import Evidence
 
@@ -167,6 +167,12 @@ def _free_indices(node, inst: Instance, seen=()) -> list[str]:
     return out
 
 
+def _symbols(value) -> set:
+    cells = value.c if isinstance(value, (Vec, Row)) else (
+        [x for r in value.rows for x in r] if isinstance(value, Mat) else [value])
+    return set().union(*(sympy.sympify(x).free_symbols for x in cells))
+
+
 def _show(value) -> str:
     if isinstance(value, (Vec, Row)):
         return "(" + ", ".join(map(str, value.c)) + ")"
@@ -193,8 +199,11 @@ def _confirm(p, inst: Instance, point: dict, ctx: dict, vector: bool) -> str | N
             return None
     if not any(truth(*tr) is False for tr in relations(p.statement, exact, ctx)):
         return None
+    used = set().union(*(sympy.sympify(a - b).free_symbols
+                         for a, _, b in relations(p.statement, inst, ctx)))
     shown = ", ".join(f"{_label(k)} = {_show(exact.atom(k))}" for k in sorted(
-        inst.values, key=str) if k[0] != "scalar" or k[1] != inst.count)
+        inst.values, key=str) if (k[0] == "scalar" and k[1] != inst.count)
+        or _symbols(inst.values[k]) & used)
     where = f"d = {inst.d}, n = {inst.n}" + "".join(f", {k} = {v}" for k, v in ctx.items())
     if not shown:
         shown = "no variables: " + "; ".join(f"{a} {op} {b} is false" for a, op, b in
@@ -240,7 +249,10 @@ def scalar_evidence(p) -> Evidence:
         return found
     if not methods:
         raise Undecided("the hypotheses are contradictory on the reals")
-    return Evidence("proved", "; ".join(dict.fromkeys(methods)))
+    derivs = sorted({f"{n.func}{chr(39) * n.order}" for n in t.walk(p.statement)
+                     if isinstance(n, Deriv)})
+    how = f"{', '.join(derivs)} from the definition by sympy.diff; " if derivs else ""
+    return Evidence("proved", how + "; ".join(dict.fromkeys(methods)))
 
 
 def refute(p) -> Evidence | None:

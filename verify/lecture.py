@@ -170,9 +170,11 @@ def _claim(raw: dict, defaults: dict, blocks: dict, where: str) -> Claim:
     hypotheses = tuple(raw.get("hypotheses", ()))
     added = tuple(Added(a["name"], a["statement"], a.get("justify"))
                   for a in raw.get("hypotheses_added", ()))
-    summary = "; ".join(filter(None, (
-        ", ".join(f"{k}: {v}" for k, v in symbols.items()),
-        ", ".join(definitions), ", ".join(hypotheses))))
+    kinds: dict[str, list[str]] = {}
+    for name, kind in symbols.items():
+        kinds.setdefault(kind, []).append(name)
+    summary = "; ".join((*(f"{', '.join(names)}: {kind}" for kind, names in kinds.items()),
+                         *(f"${d}$" for d in definitions), *(f"${h}$" for h in hypotheses)))
     return Claim(
         id=raw["id"], slide=slide, statement=statement, assumptions=summary or "none",
         recorded=raw["recorded"],
