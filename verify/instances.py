@@ -12,6 +12,7 @@ simplify the difference to exactly 0.
 from __future__ import annotations
 
 import itertools
+import re
 
 import mpmath
 import sympy
@@ -26,6 +27,7 @@ __all__ = ["Undecided", "exact_sign", "prove", "refute", "scalar_evidence"]
 
 _REL = {"leq": "<=", "geq": ">=", "<": "<", ">": ">"}
 _SIZES = ((1, 1), (1, 2), (2, 2))
+_VACUOUS = re.compile(r"contradictory|vacuous|unsatisfiable", re.I)
 
 
 class Undecided(RuntimeError):
@@ -262,7 +264,14 @@ def refute(p) -> Evidence | None:
     count = count.pop() if len(count) == 1 else None
     for d, n in _SIZES if count else ((1, 1), (2, 1)):
         inst = Instance(p.scope, d, n, count, defs, diagonal)
-        found, _ = _search(p, inst, vector=True)
+        try:
+            found, _ = _search(p, inst, vector=True)
+        except ValueError as exc:
+            # The provers refuse hypotheses that this small instance cannot satisfy (vacuous):
+            # not a verdict, and no counterexample here; the next size is tried.
+            if not _VACUOUS.search(str(exc)):
+                raise
+            continue
         if found is not None:
             return found
     return None

@@ -228,5 +228,5 @@ def _integrand_note(p: Problem) -> str | None:
         return None
     if diff == 0:
         return None
-    return (f"equal in expectation only: before averaging, the two sides differ by {diff}, "
-            "whose expectation is 0")
+    return ("equal in expectation only: before averaging over the random index the two sides "
+            "differ, by terms whose expectation is 0")

@@ -17,11 +17,13 @@ def test_proved_as_written_is_true_whatever_else_is_given():
 
 
 def test_refuted_and_proved_with_the_added_hypotheses_is_a_gap():
-    out = decide(REFUTED, with_added=PROVED, added=("a: $x > 0$",), added_text="under x > 0")
+    out = decide(REFUTED, with_added=PROVED, added=("a: $x > 0$", "b"), added_text="under x > 0")
     assert out.verdict == "gap"
     assert out.counterexample == "x = 1" and out.witness == REFUTED.witness
-    assert out.hypotheses_added == ("a: $x > 0$",)
-    assert "refuted: x = 1" in out.gap and "a: $x > 0$" in out.gap
+    assert out.hypotheses_added == ("a: $x > 0$", "b")
+    assert out.gap == ("As written the statement is refuted: x = 1. It is proved once these "
+                       "hypotheses are added: a: $x > 0$; b.")
+    assert out.method == "r; with the added hypotheses: p"
     assert out.correction == "under x > 0"
 
 
@@ -48,9 +50,11 @@ def test_refuted_even_with_the_added_hypotheses_uses_that_counterexample():
     ("kwargs", "error", "message"),
     [
         ({}, Unrepaired, "refuted at x = 1"),
-        ({"correction": "c", "correction_evidence": REFUTED}, RuleError, "not proved"),
-        ({"correction": "c"}, RuleError, "not judged"),
-        ({"with_added": UNSUPPORTED}, RuleError, "still unsupported"),
+        ({"correction": "c", "correction_evidence": REFUTED}, RuleError,
+         r"^the correction 'c' is not proved: x = 1$"),
+        ({"correction": "c"}, RuleError, r"^the correction 'c' is not proved: not judged$"),
+        ({"with_added": UNSUPPORTED}, RuleError,
+         "^with the added hypotheses the statement is still unsupported: the relation fails$"),
     ],
 )
 def test_refuted_without_a_proved_repair_raises(kwargs, error, message):
@@ -59,7 +63,8 @@ def test_refuted_without_a_proved_repair_raises(kwargs, error, message):
 
 
 def test_unsupported_without_added_hypotheses_raises_and_is_not_unrepaired():
-    with pytest.raises(RuleError, match="unsupported") as info:
+    with pytest.raises(RuleError, match=r"^unsupported \(the relation fails\) and no added "
+                       r"hypotheses prove it$") as info:
         decide(UNSUPPORTED, correction="c", correction_evidence=PROVED)
     assert not isinstance(info.value, Unrepaired)
 
@@ -68,6 +73,8 @@ def test_unrepaired_carries_the_counterexample():
     with pytest.raises(Unrepaired) as info:
         decide(REFUTED)
     assert info.value.counterexample == "x = 1"
+    assert str(info.value) == ("refuted at x = 1 (r); no proved correction or added hypotheses "
+                               "repair it")
 
 
 @pytest.mark.parametrize(
