@@ -123,6 +123,55 @@ def test_every_data_topic_is_registered_in_lecture_order():
     assert ids.index("quadratic.line1") < ids.index("abs.line1") < ids.index("gd.line1")
 
 
+def test_a_topic_loads_into_exactly_these_fields():
+    """The loader, run afresh (not from the import-time registry), on one topic of each kind."""
+    lecture.load_topic.cache_clear()
+    try:
+        quadratic = {c.id: c for c in lecture.load_topic("example_quadratic")}
+        sgd = {c.id: c for c in lecture.load_topic("sgd_second_moment")}
+    finally:
+        lecture.load_topic.cache_clear()
+    line2 = quadratic["quadratic.line2"]
+    assert line2.slide == "Example: Quadratic"
+    assert line2.source == lecture.Source(
+        "cs6787_lecture1", "Example: Quadratic", "display", line2.source.quote, 2, "chain")
+    assert line2.source.quote.startswith(r"\begin{aligned}(\alpha x")
+    assert line2.symbols == (("alpha", "real"), ("x", "real"), ("y", "real"))
+    assert line2.hypotheses == (r"\alpha \in [0, 1]",)
+    assert (line2.definitions, line2.hypotheses_added, line2.restated) == ((), (), None)
+    assert line2.correction.endswith(r"\alpha(1 - \alpha)(x - y)^2")
+    assert line2.recorded == "false"
+    assert line2.assumptions == r"alpha, x, y: real; $\alpha \in [0, 1]$"
+    assert quadratic["quadratic.proof"].statement == (
+        r"(\alpha x + (1 - \alpha)y)^2 \leq \alpha x^2 + (1 - \alpha)y^2")
+    line4 = sgd["sgd.second-moment.line4"]
+    assert line4.definitions == (r"h(w) = \frac{1}{n} \sum_{i=1}^n f(w; x_i)",)
+    assert line4.hypotheses_added == (lecture.Added(
+        "'small enough alpha' made exact", r"\alpha \leq \frac{2}{L + \mu}", None),)
+    assert dict(line4.symbols)["zeta_t"] == "mean value point of h between w^* and w_t"
+    assert dict(line4.tamper_keeps) and line4.source.link == 4
+
+
+@pytest.mark.parametrize(("ops", "combined"), [
+    (("=", "="), "="), (("=", "leq"), "leq"), (("leq", "<", "="), "<"), (("geq",), "geq"),
+    (("=", ">", "geq"), ">"),
+])
+def test_links_combine_into_the_conclusions_relation(ops, combined):
+    assert lecture._combined(ops) == combined
+
+
+@pytest.mark.parametrize("ops", [("leq", "geq"), ("=", "preceq"), ("<", ">")])
+def test_links_that_do_not_combine_are_rejected(ops):
+    with pytest.raises(lecture.DataError, match=r"^the links .* do not combine into one relation$"):
+        lecture._combined(ops)
+
+
+def test_a_strict_conclusion_is_quoted_with_its_relation():
+    assert lecture._statement(r"a &= b \\ &< c", "conclusion") == "a < c"
+    assert lecture._statement(r"a &= b \\ &\geq c", "conclusion") == r"a \geq c"
+    assert lecture._statement(r"a = b", None) == "a = b"
+
+
 TOML = """
 [defaults]
 slide = "S"

@@ -116,8 +116,21 @@ def test_text_outside_the_notation_is_rejected(bad):
         parse(bad)
 
 
+def test_a_chain_followed_by_words_is_a_predicate():
+    node = parse(r"h(x) = f(x) \text{ is convex}")
+    assert isinstance(node, t.Predicate) and node.text == " is convex"
+    assert isinstance(node.subject, t.Chain)
+
+
+def test_links_keep_the_source_for_quoting():
+    chain = parse("a = b + c = d")
+    second = links(chain)[1]
+    assert second.source == chain.source and second.spans == chain.spans[1:3]
+    assert link_text(second, 1) == "b + c = d"
+
+
 def test_declaration_names_round_trip_to_symbols():
     for name in ("alpha", "w_t", "w_{t+1}", "w^*", "zeta_t", "x_{i_t}"):
         assert symbol(name).name == name
-    with pytest.raises(ParseError):
-        symbol("a + b")
+    with pytest.raises(ParseError, match="^'2' is not a symbol name$"):
+        symbol("2")

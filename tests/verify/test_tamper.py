@@ -55,3 +55,26 @@ def test_subscripts_and_indices_are_not_perturbed():
 def test_bad_tamper_requests(statement, kind, error):
     with pytest.raises(ValueError, match=error):
         tamper.tampered(statement, kind)
+
+
+def test_outcomes_of_a_false_claim_in_detail():
+    """Tampers of a false statement stay false; tampers of its proved correction are caught."""
+    rows = tamper.outcomes(verify.get("quadratic.line2"))
+    assert {r.claim for r in rows} == {"quadratic.line2"}
+    assert all(r.status in ("detected", "kept") for r in rows)
+    own = [r for r in rows if not r.kind.startswith("correction")]
+    assert {r.kind for r in own} == {"sign", "coefficient", "drop"}
+    assert {(r.verdict, r.status, r.reason) for r in own} == {
+        ("false", "kept", "still refuted: a perturbation of a false statement")}
+    fixed = [r for r in rows if r.kind.startswith("correction")]
+    assert {r.kind for r in fixed} == {"correction sign", "correction coefficient",
+                                       "correction drop"}
+    assert {(r.verdict, r.status) for r in fixed} == {("refuted, unrepaired", "detected")}
+
+
+def test_outcomes_of_a_true_claim_in_detail():
+    rows = tamper.outcomes(verify.get("sgd.second-moment.line2"))
+    status = {r.kind: (r.status, r.verdict) for r in rows}
+    assert status["sign"] == ("kept", "true")
+    assert status["coefficient"] == ("detected", "refuted, unrepaired")
+    assert "cross term has expectation 0" in next(r.reason for r in rows if r.kind == "sign")
