@@ -256,25 +256,18 @@ class _Build(lark.Transformer):
 
 
 def _spans(tree: lark.Tree) -> tuple[tuple[int, int], ...]:
-    """Source offsets of the items of the top-level chain (first item, then each link's item)."""
-    node = tree
-    while node.data != "chain" and len(node.children) == 1 and isinstance(node.children[0],
-                                                                          lark.Tree):
-        node = node.children[0]
-    if node.data != "chain":
+    """Source offsets of the items of a chain (first item, then each link's item)."""
+    if tree.data != "chain":
         return ()
     out = []
-    for child in node.children:
+    for child in tree.children:
         if isinstance(child, lark.Tree) and child.data == "link":
             item = child.children[1]
         elif isinstance(child, lark.Tree):
             item = child
         else:
             continue
-        if item.meta.empty:
-            out.append((item.meta.start_pos, item.meta.start_pos))
-        else:
-            out.append((item.meta.start_pos, item.meta.end_pos))
+        out.append((item.meta.start_pos, item.meta.end_pos))
     return tuple(out)
 
 

@@ -152,6 +152,37 @@ def test_a_topic_loads_into_exactly_these_fields():
     assert dict(line4.tamper_keeps) and line4.source.link == 4
 
 
+@pytest.mark.parametrize("topic", lecture.topics())
+def test_every_topic_reloads_and_judges_as_recorded(topic):
+    """The loader and the judge together, on claims loaded afresh rather than at import."""
+    lecture.load_topic.cache_clear()
+    try:
+        fresh = lecture.load_topic(topic)
+    finally:
+        lecture.load_topic.cache_clear()
+    assert [c.id for c in fresh] == [c.id for c in DATA if c in fresh] and fresh
+    for claim in fresh:
+        assert judge(claim).verdict == claim.recorded, claim.id
+
+
+def test_a_restated_claim_keeps_the_slides_words(tmp_path, monkeypatch):
+    folder = tmp_path / "demo" / "claims"
+    folder.mkdir(parents=True)
+    (folder / "t.toml").write_text(
+        '[[claim]]\nid = "t.a"\nslide = "S"\nquote = "in words"\n'
+        'statement = "x = x"\nrestated = "the slide says it in words"\n'
+        'symbols = { x = "real" }\ndefinitions = ["f(x) = x"]\nrecorded = "true"\n')
+    monkeypatch.setattr(lecture, "_folder", lambda name: tmp_path / name)
+    lecture.load_topic.cache_clear()
+    try:
+        (claim,) = lecture.load_topic("t", "demo")
+    finally:
+        lecture.load_topic.cache_clear()
+    assert (claim.statement, claim.restated) == ("x = x", "the slide says it in words")
+    assert (claim.source.quote, claim.symbols, claim.definitions) == (
+        "in words", (("x", "real"),), ("f(x) = x",))
+
+
 @pytest.mark.parametrize(("ops", "combined"), [
     (("=", "="), "="), (("=", "leq"), "leq"), (("leq", "<", "="), "<"), (("geq",), "geq"),
     (("=", ">", "geq"), ">"),

@@ -79,6 +79,11 @@ def test_juxtaposed_absolute_values_are_told_apart():
     assert len(mark_bars(r"\left\| x \right\|_2")) == len(r"\left\| x \right\|_2")
 
 
+def test_left_and_right_decide_nested_bars():
+    tree = parse(r"|a \left| b \right| c|")
+    assert tree == t.Abs(t.Mul((t.Sym("a"), t.Abs(t.Sym("b")), t.Sym("c"))))
+
+
 def test_norms_inner_products_expectations_gradients():
     tree = parse(r"\mathbf{E}\left[\|\nabla f(w; x_i) - \nabla^2 h(\zeta_t) v\|^2\right]")
     assert isinstance(tree, t.Expect)
