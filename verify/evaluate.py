@@ -24,28 +24,11 @@ from verify import terms as t
 from verify.elaborate import Deriv, Exp, GradAt, HessAt, OpNorm, Transpose
 from verify.numbers import SympyOps
 from verify.scope import MATRICES, SCALARS, VECTORS, Scope
+from verify.values import (EvaluationError, Mat, Row, Vec, add, as_int, dot, mul, scalar, scale,
+                           vmap)
 
 __all__ = ["EvaluationError", "Instance", "Mat", "Row", "Vec", "evaluate", "relations",
            "random_indices"]
-
-
-class EvaluationError(ValueError):
-    """The statement cannot be evaluated on a concrete instance (one line)."""
-
-
-@dataclass(frozen=True)
-class Vec:
-    c: tuple
-
-
-@dataclass(frozen=True)
-class Row:
-    c: tuple
-
-
-@dataclass(frozen=True)
-class Mat:
-    rows: tuple
 
 
 @dataclass
@@ -89,24 +72,14 @@ class Instance:
             else:
                 raise EvaluationError(f"unknown atom {key}")
         value = self.values[key]
-        return value if self.assign is None else _map(value, lambda v: sympy.sympify(v).xreplace(
+        return value if self.assign is None else vmap(value, lambda v: sympy.sympify(v).xreplace(
             self.assign))
 
     def symbols(self) -> set[sympy.Symbol]:
         out: set = set()
         for value in self.values.values():
-            _map(value, lambda v: out.update(sympy.sympify(v).free_symbols) or v)
+            vmap(value, lambda v: out.update(sympy.sympify(v).free_symbols) or v)
         return out
-
-
-def _map(value, fn):
-    if isinstance(value, Vec):
-        return Vec(tuple(fn(x) for x in value.c))
-    if isinstance(value, Row):
-        return Row(tuple(fn(x) for x in value.c))
-    if isinstance(value, Mat):
-        return Mat(tuple(tuple(fn(x) for x in r) for r in value.rows))
-    return fn(value)
 
 
 def random_indices(node: t.Node, inst: Instance, bound=()) -> list[str]:
@@ -147,24 +120,24 @@ class _Evaluator:
         if isinstance(node, t.Add):
             out = self.ev(node.terms[0], ctx)
             for term in node.terms[1:]:
-                out = _add(out, self.ev(term, ctx))
+                out = add(out, self.ev(term, ctx))
             return out
         if isinstance(node, t.Neg):
-            return _scale(-1, self.ev(node.arg, ctx))
+            return scale(-1, self.ev(node.arg, ctx))
         if isinstance(node, t.Mul):
             out = self.ev(node.factors[0], ctx)
             for f in node.factors[1:]:
-                out = _mul(out, self.ev(f, ctx))
+                out = mul(out, self.ev(f, ctx))
             return out
         if isinstance(node, t.Frac):
             den = self.ev(node.den, ctx)
-            if not _scalar(den):
+            if not scalar(den):
                 raise EvaluationError("division by a vector or matrix")
-            return _scale(1 / den if ops.name != "sympy" else sympy.Integer(1) / den,
+            return scale(1 / den if ops.name != "sympy" else sympy.Integer(1) / den,
                           self.ev(node.num, ctx))
         if isinstance(node, t.Pow):
             base, exp = self.ev(node.base, ctx), self.ev(node.exp, ctx)
-            if not (_scalar(base) and _scalar(exp)):
+            if not (scalar(base) and scalar(exp)):
                 raise EvaluationError("powers of vectors or matrices are not defined here")
             return base ** exp
         if isinstance(node, Exp):
@@ -182,14 +155,14 @@ class _Evaluator:
             v = self.ev(node.arg, ctx)
             if not isinstance(v, Vec):
                 raise EvaluationError("the norm \\|.\\| takes a vector")
-            return ops.sqrt(_dot(v.c, v.c))
+            return ops.sqrt(dot(v.c, v.c))
         if isinstance(node, OpNorm):
             return self._opnorm(self.ev(node.arg, ctx))
         if isinstance(node, t.Inner):
             a, b = self.ev(node.left, ctx), self.ev(node.right, ctx)
             if not (isinstance(a, Vec) and isinstance(b, Vec)):
                 raise EvaluationError("<.,.> takes two vectors")
-            return _dot(a.c, b.c)
+            return dot(a.c, b.c)
         if isinstance(node, Transpose):
             v = self.ev(node.arg, ctx)
             if not isinstance(v, Vec):
@@ -241,10 +214,10 @@ class _Evaluator:
             else None)
         if lookup is not None:
             value = self.ev(self.inst.definitions[lookup], ctx)
-            if key[0] in ("vector", "grad") and _scalar(value) and value == 0:
+            if key[0] in ("vector", "grad") and scalar(value) and value == 0:
                 value = Vec(tuple(value for _ in range(self.inst.d)))  # "= 0" for a vector
             return value
-        return _map(self.inst.atom(key), self.num)
+        return vmap(self.inst.atom(key), self.num)
 
     def _opnorm(self, m):
         if not isinstance(m, Mat):
@@ -265,12 +238,12 @@ class _Evaluator:
         lo, hi = self.ev(node.lo, ctx), (None if isinstance(node.hi, t.Infinity)
                                          else self.ev(node.hi, ctx))
         name = node.index.name
-        if hi is not None and _as_int(hi) is not None and _as_int(lo) is not None:
+        if hi is not None and as_int(hi) is not None and as_int(lo) is not None:
             terms = [self.ev(node.body, {**ctx, name: k})
-                     for k in range(_as_int(lo), _as_int(hi) + 1)]
+                     for k in range(as_int(lo), as_int(hi) + 1)]
             out = terms[0]
             for term in terms[1:]:
-                out = _add(out, term)
+                out = add(out, term)
             return out
         return self.ops.series(lambda k: self.ev(node.body, {**ctx, name: k}), lo, hi)
 
@@ -282,65 +255,10 @@ class _Evaluator:
         out, count = None, 0
         for values in itertools.product(range(1, self.inst.n + 1), repeat=len(indices)):
             v = self.ev(node.arg, {**ctx, **dict(zip(indices, values, strict=True))})
-            out = v if out is None else _add(out, v)
+            out = v if out is None else add(out, v)
             count += 1
         one = self.ops.num(Fraction(1))
-        return _scale(one / count, out)
-
-
-def _as_int(v) -> int | None:
-    """An integer value (SymPy or mpmath), or None for a symbol or a non-integer."""
-    try:
-        if isinstance(v, sympy.Basic):
-            return int(v) if v.is_Integer else None
-        return int(v) if int(v) == v else None
-    except (TypeError, ValueError):
-        return None
-
-
-# ---------------------------------------------------------------------- linear algebra on tuples
-def _scalar(v) -> bool:
-    return not isinstance(v, (Vec, Row, Mat))
-
-
-def _dot(a, b):
-    total = a[0] * b[0]
-    for x, y in zip(a[1:], b[1:], strict=True):
-        total = total + x * y
-    return total
-
-
-def _add(a, b):
-    if _scalar(a) and _scalar(b):
-        return a + b
-    if type(a) is not type(b):
-        raise EvaluationError(f"cannot add {type(a).__name__} and {type(b).__name__}")
-    if isinstance(a, Mat):
-        return Mat(tuple(tuple(x + y for x, y in zip(r, s, strict=True))
-                         for r, s in zip(a.rows, b.rows, strict=True)))
-    return type(a)(tuple(x + y for x, y in zip(a.c, b.c, strict=True)))
-
-
-def _scale(c, v):
-    return _map(v, lambda x: c * x)
-
-
-def _mul(a, b):
-    if _scalar(a):
-        return _scale(a, b)
-    if _scalar(b):
-        return _scale(b, a)
-    if isinstance(a, Mat) and isinstance(b, Vec):
-        return Vec(tuple(_dot(r, b.c) for r in a.rows))
-    if isinstance(a, Mat) and isinstance(b, Mat):
-        cols = list(zip(*b.rows, strict=True))
-        return Mat(tuple(tuple(_dot(r, c) for c in cols) for r in a.rows))
-    if isinstance(a, Row) and isinstance(b, Vec):
-        return _dot(a.c, b.c)
-    if isinstance(a, Row) and isinstance(b, Mat):
-        cols = list(zip(*b.rows, strict=True))
-        return Row(tuple(_dot(a.c, c) for c in cols))
-    raise EvaluationError(f"cannot multiply {type(a).__name__} by {type(b).__name__}")
+        return scale(one / count, out)
 
 
 # ------------------------------------------------------------------------------------ relations
@@ -375,7 +293,7 @@ def relations(node: t.Node, inst: Instance, ctx=None) -> list[tuple]:
         low, high = (lhs, rhs) if op == "preceq" else (rhs, lhs)
         if not (isinstance(low, Mat) and isinstance(high, Mat)):
             raise EvaluationError("\\preceq compares matrices")
-        gap = _add(high, _scale(-1, low)).rows
+        gap = add(high, scale(-1, low)).rows
         out = [(sympy.Integer(0), "leq", gap[i][i]) for i in range(len(gap))]
         if len(gap) == 2 and not (gap[0][1] == 0):
             out.append((gap[0][1] ** 2, "leq", gap[0][0] * gap[1][1]))
@@ -386,6 +304,6 @@ def relations(node: t.Node, inst: Instance, ctx=None) -> list[tuple]:
         lhs = Vec(tuple(0 * x for x in rhs.c))
     if isinstance(lhs, Vec) and isinstance(rhs, Vec) and op == "=":
         return [(a, "=", b) for a, b in zip(lhs.c, rhs.c, strict=True)]
-    if not (_scalar(lhs) and _scalar(rhs)):
+    if not (scalar(lhs) and scalar(rhs)):
         raise EvaluationError(f"cannot compare {type(lhs).__name__} with {type(rhs).__name__}")
     return [(lhs, op, rhs)]
