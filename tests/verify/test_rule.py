@@ -14,6 +14,8 @@ UNSUPPORTED = Evidence("unsupported", "u", counterexample="the relation fails")
 def test_proved_as_written_is_true_whatever_else_is_given():
     out = decide(PROVED, with_added=REFUTED, correction="c", correction_evidence=REFUTED)
     assert out == Judgement("true", "p")
+    noted = Evidence("proved", "p", note="equal in expectation only")
+    assert decide(noted).note == "equal in expectation only"
 
 
 def test_refuted_and_proved_with_the_added_hypotheses_is_a_gap():
@@ -28,9 +30,12 @@ def test_refuted_and_proved_with_the_added_hypotheses_is_a_gap():
 
 
 def test_unsupported_and_proved_with_the_added_hypotheses_is_a_gap():
-    out = decide(UNSUPPORTED, with_added=PROVED, added=("R",), added_text="t")
+    out = decide(UNSUPPORTED, with_added=Evidence("proved", "p", note="n"), added=("R",),
+                 added_text="t")
     assert out.verdict == "gap"
-    assert "not supported by what the slide states" in out.gap
+    assert out.gap == ("As written the statement is not supported by what the slide states: the "
+                       "relation fails. It is proved once these hypotheses are added: R.")
+    assert (out.note, out.witness) == ("n", ())
 
 
 def test_refuted_with_a_proved_correction_is_false():
