@@ -5,8 +5,9 @@ Prints a slide-by-slide table (slide heading, then ``id | verdict | method``, an
 ``DIR/verification.json`` atomically, and exits with 1 if any computed verdict differs from the
 recorded one (listing which).
 
-``verification.json`` is shared with ``sgd-suite report``, which adds ``simulations`` and
-``meta`` sections: an existing file keeps those sections and the records of claims that were not
+``verification.json`` also gets the ``coverage`` map (every formula of the lecture and what
+judges it). It is shared with ``sgd-suite report``, which adds ``simulations`` and ``meta``
+sections: an existing file keeps those sections and the records of claims that were not
 checked, so a partial or repeated ``verify`` never destroys a report.
 """
 
@@ -72,7 +73,8 @@ def merged_json(path: Path, records: list[dict]) -> str:
     """The text of ``path`` with ``records`` merged into its ``claims`` list by claim id.
 
     Records of claims already present are updated in place (extra keys a report added are kept),
-    new ones are appended; every other section of an existing report is left as it was.
+    new ones are appended; the ``coverage`` map is rewritten and every other section of an
+    existing report is left as it was.
     """
     document: dict = {}
     if path.is_file():
@@ -82,6 +84,10 @@ def merged_json(path: Path, records: list[dict]) -> str:
             existing = None
         if isinstance(existing, dict) and isinstance(existing.get("claims"), list):
             document = existing
+    from verify import all_claims
+    from verify.coverage import coverage_map
+
+    document["coverage"] = coverage_map(all_claims())
     claims = document.setdefault("claims", [])
     position = {c.get("id"): i for i, c in enumerate(claims) if isinstance(c, dict)}
     for r in records:

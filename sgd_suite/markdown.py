@@ -154,11 +154,32 @@ def claims_section(claims: Sequence[Mapping]) -> list[str]:
     return lines + toc + [""] + body
 
 
+def coverage_section(rows: Sequence[Mapping]) -> list[str]:
+    """Every formula of the lecture and what judges it (see :mod:`verify.coverage`)."""
+    from verify.coverage import markdown as coverage_table
+
+    return ["## Coverage of the lecture's formulas", "",
+            "Every display and inline formula of the lecture, with the claims that judge it "
+            "(by quoting it or a link of it), the claims that use it as a definition or "
+            "hypothesis, or why it is not judged on its own.", "",
+            *coverage_table(rows), ""]
+
+
 def claim_block(c: Mapping) -> list[str]:
     """One step: statement as written, verdict, how it was decided, and repairs."""
     out = [f'<a id="{claim_anchor(c["id"])}"></a>',
            f"**`{c['id']}`: {VERDICT_LABEL[c['verdict']]}**", "", "As written:", "",
            display_math(c["statement"]), ""]
+    source = c.get("source") or {}
+    if source.get("quote") and c.get("restated"):
+        out += [f"*The slide's words ({prose(c['restated'])}):*", "",
+                display_math(source["quote"]), ""]
+    elif source.get("quote") and source.get("link") == "conclusion":
+        out += ["*On the slide:* the first member of the chain against its last (the "
+                "conclusion of the derivation).", ""]
+    elif source.get("quote") and source.get("link") is not None:
+        out += [f"*On the slide:* link {source['link']} of the chain in the "
+                f"{source['location']}.", ""]
     if c.get("assumptions"):
         out += [f"*Judged under:* {prose(c['assumptions'])}", ""]
     out += [f"*How it was decided:* {prose(c['method'])}", ""]
@@ -168,6 +189,8 @@ def claim_block(c: Mapping) -> list[str]:
         out += [f"*Counterexample:* {prose(c['counterexample'])}", ""]
     if c.get("gap"):
         out += [f"*What the argument leaves out:* {prose(c['gap'])}", ""]
+    if c.get("note"):
+        out += [f"*Note:* {prose(c['note'])}", ""]
     if c.get("correction"):
         label = "Corrected statement" if c["verdict"] == "false" else "Repaired version"
         out += [f"*{label} (proved):*", "", display_math(c["correction"]), ""]
@@ -265,5 +288,7 @@ def render(report: Mapping, *, figures: Sequence[Mapping] = ()) -> str:
     ]
     lines += summary(report)
     lines += claims_section(report["claims"])
+    if report.get("coverage"):
+        lines += coverage_section(report["coverage"])
     lines += simulations_section(report, figures)
     return "\n".join(lines).rstrip() + "\n"

@@ -163,8 +163,11 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         noise_curve = runs.noise_ball_curve()
         figures = draw_all(sims, gd, tmp / FIGURE_DIR, relative_to=tmp, noise_curve=noise_curve)
         bar.update()
+        from verify.coverage import coverage_map
+
         record = {
             "claims": claims,
+            "coverage": coverage_map(verify.all_claims()),
             "simulations": sims,
             "gd_rate": gd,
             "noise_ball_curve": noise_curve,

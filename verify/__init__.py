@@ -1,18 +1,23 @@
 """Symbolic verification of every mathematical step of the SGD lecture.
 
-Importing the package imports the topic modules in lecture order, which registers their claims.
-Use :func:`all_claims`, :func:`get` and :func:`run`; ``sgd-suite verify`` runs them all.
+Importing the package registers the claims topic by topic, in lecture order: those read from the
+lecture data (``verify/lectures/cs6787_lecture1/claims/<topic>.toml``, judged from the slide's
+text by :func:`judge`), then those of a topic module not yet converted to data. Use
+:func:`all_claims`, :func:`get`, :func:`run` and :func:`judge`; ``sgd-suite verify`` runs them all.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
-from verify.claims import Claim, Outcome, all_claims, get, run
+from verify import lecture as _lecture
+from verify.claims import Claim, Outcome, all_claims, get, register, run
+from verify.judge import judge
 
-__all__ = ["Claim", "Outcome", "all_claims", "get", "run"]
+__all__ = ["Claim", "Outcome", "all_claims", "get", "judge", "run"]
 
-# Topic modules in lecture order; importing one registers its claims.
+# Topics in lecture order: a data file, a module not yet converted, or both (data first).
 _TOPICS = (
     "convexity",
     "example_quadratic",
@@ -32,6 +37,11 @@ _TOPICS = (
     "noise_ball",
 )
 
+_DATA = set(_lecture.topics())
 for _name in _TOPICS:
-    importlib.import_module(f"verify.{_name}")
-del _name
+    if _name in _DATA:
+        for _data_claim in _lecture.load_topic(_name):
+            register(_data_claim)
+    if importlib.util.find_spec(f"verify.{_name}") is not None:
+        importlib.import_module(f"verify.{_name}")
+del _name, _DATA

@@ -33,6 +33,7 @@ __all__ = [
     "get",
     "joined",
     "proved",
+    "register",
     "require",
     "run",
 ]
@@ -122,6 +123,15 @@ def claim(
     return register
 
 
+def register(claim) -> None:
+    """Register a claim read from the lecture data (:class:`verify.lecture.Claim`)."""
+    if claim.id in _REGISTRY:
+        raise ValueError(f"claim id {claim.id!r} is already registered")
+    if claim.recorded not in VERDICTS:
+        raise ValueError(f"recorded must be one of {VERDICTS}, got {claim.recorded!r}")
+    _REGISTRY[claim.id] = claim
+
+
 def all_claims() -> list[Claim]:
     """Every registered claim in lecture order (module import order, then definition order)."""
     return list(_REGISTRY.values())
@@ -138,9 +148,18 @@ def get(id: str) -> Claim:  # noqa: A002
 
 
 def run(claim_or_id: Claim | str) -> Outcome:
-    """Compute the outcome of a claim (given itself or by id)."""
+    """Compute the outcome of a claim (given itself or by id).
+
+    A claim read from the lecture data is judged from its own fields (:func:`verify.judge.judge`);
+    a claim registered with :func:`claim` runs its check.
+    """
+    from verify import lecture
+    from verify.judge import judge
+
     if isinstance(claim_or_id, str):
         claim_or_id = get(claim_or_id)
+    if isinstance(claim_or_id, lecture.Claim):
+        return judge(claim_or_id)
     if not isinstance(claim_or_id, Claim):
         raise TypeError(f"expected a Claim or a claim id, got {type(claim_or_id).__name__}")
     outcome = claim_or_id.check()

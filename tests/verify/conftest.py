@@ -1,4 +1,4 @@
-"""Fixtures for the verify tests."""
+"""Fixtures for the verify tests, and the tamper suite's session summary (its detection rate)."""
 
 from __future__ import annotations
 
@@ -21,3 +21,17 @@ def _fresh_prover_caches_under_mutation_testing():
         _z3.solve.cache_clear()
         _counterexamples.require_consistent.cache_clear()
     yield
+
+
+def pytest_terminal_summary(terminalreporter):
+    statuses = [value for outcome in ("passed", "failed")
+                for report in terminalreporter.stats.get(outcome, ())
+                for key, value in getattr(report, "user_properties", ())
+                if key.startswith("tamper ")]
+    if not statuses:
+        return
+    detected = statuses.count("detected")
+    terminalreporter.write_line(
+        f"tamper suite: {detected} of {len(statuses)} perturbed statements turned the verdict "
+        f"({detected / len(statuses):.0%}); {statuses.count('kept')} kept it for a stated "
+        f"reason; {statuses.count('undetected')} undetected")

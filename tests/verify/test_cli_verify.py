@@ -65,12 +65,24 @@ def test_a_check_that_raises_is_an_error_verdict(tmp_path, capsys, monkeypatch):
     def broken():
         raise claims.UndecidedError("undecided: test")
 
-    bad = dataclasses.replace(verify.get("quadratic.line1"), check=broken)
-    monkeypatch.setitem(claims._REGISTRY, "quadratic.line1", bad)
-    assert main(["verify", "--out", str(tmp_path), "--only", "quadratic.line1"]) == 1
+    bad = dataclasses.replace(verify.get("abs.line1"), check=broken)
+    monkeypatch.setitem(claims._REGISTRY, "abs.line1", bad)
+    assert main(["verify", "--out", str(tmp_path), "--only", "abs.line1"]) == 1
     records = json.loads((tmp_path / "verification.json").read_text())["claims"]
     assert records[0]["verdict"] == "error"
-    assert "MISMATCH quadratic.line1" in capsys.readouterr().err
+    assert "MISMATCH abs.line1" in capsys.readouterr().err
+
+
+def test_a_tampered_statement_turns_the_verdict_and_the_exit_status(tmp_path, capsys, monkeypatch):
+    """The slide's f'' replaced by a false formula: judged false, and verify exits 1."""
+    claim = verify.get("logistic.second-derivative")
+    wrong = dataclasses.replace(claim, statement=r"f''(x) = \frac{e^{-x}}{1+e^{-x}}")
+    monkeypatch.setitem(claims._REGISTRY, claim.id, wrong)
+    assert main(["verify", "--out", str(tmp_path), "--only", claim.id]) == 1
+    (record,) = json.loads((tmp_path / "verification.json").read_text())["claims"]
+    assert (record["verdict"], record["recorded"]) == ("false", "true")
+    assert record["statement"] == wrong.statement
+    assert "MISMATCH logistic.second-derivative: computed false" in capsys.readouterr().err
 
 
 def test_atomic_write_replaces_and_leaves_no_temporary(tmp_path):

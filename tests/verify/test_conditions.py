@@ -24,7 +24,7 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == cd.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == cd.__name__} == set(EXPECTED)
 
 
 def test_first_order_gap_is_differentiability():
@@ -39,3 +39,8 @@ def test_psd_quadratic_form_sees_only_the_symmetric_part():
     rotation = sp.Matrix([[0, 1], [-1, 0]])
     assert provers.identity((v.T * rotation * v)[0], sp.Integer(0)).holds
     assert set(rotation.eigenvals()) == {sp.I, -sp.I}
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

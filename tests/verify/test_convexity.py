@@ -23,4 +23,9 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == cv.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == cv.__name__} == set(EXPECTED)
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

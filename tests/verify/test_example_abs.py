@@ -24,10 +24,15 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == ea.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == ea.__name__} == set(EXPECTED)
 
 
 def test_abs_line2_needs_alpha_in_unit_interval():
     check = provers.identity(ea.ABS_L1, ea.ABS_L2, assumptions=(a > 1,))
     assert not check.holds
     assert check.counterexample["alpha"] > 1
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

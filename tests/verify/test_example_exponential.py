@@ -27,7 +27,7 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == ee.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == ee.__name__} == set(EXPECTED)
 
 
 def test_exp_gap_names_the_missing_case():
@@ -42,3 +42,8 @@ def test_exp_termwise_bound_fails_for_x_below_y():
     check = provers.inequality(a**3 * t**3, "<=", a * t**3, assumptions=(*UNIT, x < y))
     assert not check.holds
     assert provers.inequality(a**3 * t**3, "<=", a * t**3, assumptions=(*UNIT, x > y)).holds
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

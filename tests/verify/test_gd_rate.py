@@ -31,7 +31,7 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == gd_rate.__name__} == set(
+    assert {c.id for c in _hand_written() if c.check.__module__ == gd_rate.__name__} == set(
         EXPECTED
     )
 
@@ -96,3 +96,8 @@ def test_wrong_recursion_step_is_rejected():
 def test_linear_rate_needs_mu_positive():
     assert gd_rate.RHO.subs({gd.mu: 0}) == 1
     assert gd_rate.RHO.subs({gd.mu: 1, gd.L: 3}) == R(1, 2)
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

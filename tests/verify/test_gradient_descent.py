@@ -23,7 +23,7 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == gd.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == gd.__name__} == set(EXPECTED)
 
 
 def test_slide_headings_as_written():
@@ -39,3 +39,8 @@ def test_optimum_gap_counterexample_has_no_minimiser():
     out = verify.run("gd.optimum")
     assert "mu > 0" in out.gap
     assert "x^*" in out.correction
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

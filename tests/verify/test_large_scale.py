@@ -30,7 +30,7 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == ls.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == ls.__name__} == set(EXPECTED)
 
 
 def _grad(w, x):
@@ -79,3 +79,8 @@ def test_empty_data_is_rejected():
 
 def test_cost_outcome_states_theta_n():
     assert "Theta(n)" in verify.run("large-scale.gradient-cost").method
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

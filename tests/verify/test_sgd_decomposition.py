@@ -22,9 +22,14 @@ def test_verdict(claim_id, expected):
 
 def test_table_covers_the_module():
     assert {
-        c.id for c in verify.all_claims() if c.check.__module__ == sgd_decomposition.__name__
+        c.id for c in _hand_written() if c.check.__module__ == sgd_decomposition.__name__
     } == set(EXPECTED)
 
 
 def test_claims_keep_the_slide_heading():
     assert {verify.get(i).slide for i in EXPECTED} == {"Stochastic Gradient Descent Convergence"}
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

@@ -31,7 +31,7 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == se.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == se.__name__} == set(EXPECTED)
 
 
 def test_claims_keep_the_slide_heading():
@@ -85,3 +85,8 @@ def test_corrected_statement_affine_gradients_follow_gd(a, data, step, steps):
 def test_path_distribution_rejects_negative_steps():
     with pytest.raises(ValueError, match="steps"):
         se.path_distribution(lambda w, x: w, [0], step=1, w0=0, steps=-1)
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

@@ -1,4 +1,6 @@
-"""Second "Stochastic Gradient Descent Convergence" slide: the second-moment chain."""
+"""Second "Stochastic Gradient Descent Convergence" slide: the step-size condition, and the facts
+the second-moment chain rests on (the chain itself is judged from the slide's text, see
+tests/verify/test_data_claims.py)."""
 
 from __future__ import annotations
 
@@ -15,10 +17,6 @@ from verify.sgd_expectation import phi_prime
 from verify import sgd_second_moment as sm
 
 EXPECTED = {
-    "sgd.second-moment.line1": "gap",
-    "sgd.second-moment.line2": "false",
-    "sgd.second-moment.line3": "true",
-    "sgd.second-moment.line4": "gap",
     "sgd.second-moment.small-alpha": "true",
 }
 FRAC = {"max_denominator": 200}
@@ -32,25 +30,11 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == sm.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == sm.__name__} == set(EXPECTED)
 
 
 def test_claims_keep_the_slide_heading():
     assert {verify.get(i).slide for i in EXPECTED} == {"Stochastic Gradient Descent Convergence"}
-
-
-def _point(text: str) -> dict:
-    """``"a = -1, alpha = 2, b = 1 (...)"`` -> exact values by name."""
-    head = text.split(" (")[0]
-    return {k.strip(): sp.Rational(v.strip()) for k, v in (kv.split("=") for kv in head.split(","))}
-
-
-def test_cross_term_counterexample_by_exact_substitution():
-    point = _point(verify.run("sgd.second-moment.line2").counterexample)
-    a, b, al = point["a"], point["b"], point["alpha"]
-    assert al > 0
-    assert (a - al * b) ** 2 != a**2 - al * b * a + al**2 * b**2
-    assert (a - al * b) ** 2 == a**2 - 2 * al * b * a + al**2 * b**2
 
 
 @given(
@@ -101,9 +85,6 @@ def test_a_wrong_step_condition_is_rejected():
     assert check.counterexample is not None
 
 
-def test_line4_counterexample_and_repair():
-    out = verify.run("sgd.second-moment.line4")
-    assert "2/(L + mu)" in out.gap
-    assert all(c.holds for c in sm.contraction_checks())
-    mu, L, alpha = 1, 3, 1  # the recorded counterexample, M = 0, w_t - w* = (0, 1)
-    assert (1 - alpha * L) ** 2 == 4 > (1 - alpha * mu) ** 2 == 0
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]

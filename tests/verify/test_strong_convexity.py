@@ -32,7 +32,7 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in verify.all_claims() if c.check.__module__ == sc.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == sc.__name__} == set(EXPECTED)
 
 
 x, y, mu = sc.x, sc.y, sc.mu
@@ -64,3 +64,8 @@ def test_log_is_not_convex():
     check = provers.inequality(sp.diff(sp.log(x), x, 2), ">=", sp.Integer(0), assumptions=(x > 0,))
     assert not check.holds
     assert check.counterexample["x"] > 0
+
+
+def _hand_written():
+    """Claims still judged by a check function (not yet read from the lecture data)."""
+    return [c for c in verify.all_claims() if hasattr(c, "check")]
