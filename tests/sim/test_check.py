@@ -1,23 +1,35 @@
-"""The statistical checks on hand-made results: thresholds, zero-variance steps, rejections."""
+"""The statistical checks on hand-made samples: half-widths, mde, verdicts and rejections."""
 
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import mpmath
 import numpy as np
 import pytest
+from binomial import allowed_count
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.check import check_exact, check_upper_bound, normal_quantile_upper, z_threshold
+from sim import bernstein
+from sim.check import (
+    CLT_MIN_COUNT,
+    POWER,
+    Sample,
+    check_exact,
+    check_upper_bound,
+    check_violation,
+    normal_quantile_upper,
+    z_threshold,
+)
+
+Z_POWER = normal_quantile_upper(1 - POWER)
 
 
-def _result(mean, se, diverged_at=None):
-    return SimpleNamespace(
-        mean_sq_dist=np.asarray(mean, float), stderr=np.asarray(se, float), diverged_at=diverged_at
-    )
+def _sample(mean, se, *, count=10_000, maximum=None, diverged_at=None):
+    mean = np.asarray(mean, float)
+    return Sample(mean, np.asarray(se, float), count,
+                  None if maximum is None else np.asarray(maximum, float), diverged_at)
 
 
 @given(st.floats(1e-15, 0.4))
@@ -32,62 +44,191 @@ def test_quantile_inverts_the_normal_tail(p):
 def test_threshold_is_bonferroni():
     assert z_threshold(1e-9, 101) == normal_quantile_upper(1e-9 / 101)
     assert z_threshold(1e-9, 101, two_sided=True) == normal_quantile_upper(1e-9 / 202)
-    # Bonferroni over more steps needs a larger threshold.
     assert z_threshold(1e-9, 1000) > z_threshold(1e-9, 10)
     with pytest.raises(ValueError, match="delta must be in"):
         z_threshold(0.0, 3)
+    with pytest.raises(ValueError, match="tests must be"):
+        z_threshold(0.1, 0)
+    assert Z_POWER == pytest.approx(2.3263478740408408, rel=1e-12)
 
 
 def test_upper_bound_standardizes_the_excess():
     thr = z_threshold(1e-9, 3)
-    ok = check_upper_bound(
-        _result([1.0, 2.0, 3.0], [0.0, 0.1, 0.1]), [1.0, 2.0, 3.0 - thr * 0.1 * 0.99]
-    )
-    assert ok.passed
-    assert ok.worst_z_step == 2
+    ok = check_upper_bound(_sample([1.0, 2.0, 3.0], [0.0, 0.1, 0.1]),
+                           [1.0, 2.0, 3.0 - thr * 0.1 * 0.99], tolerance=1.0)
+    assert ok.passed and ok.verdict == "pass" and ok.basis == "clt"
+    assert ok.worst_z_step == 2 and ok.worst_score_step == 2
     assert ok.worst_z == pytest.approx(0.99 * thr, rel=1e-6)
-    bad = check_upper_bound(
-        _result([1.0, 2.0, 3.0], [0.0, 0.1, 0.1]), [1.0, 2.0, 3.0 - thr * 0.1 * 1.01]
-    )
-    assert not bad.passed
+    assert ok.worst_score == pytest.approx(0.99, rel=1e-6)
+    bad = check_upper_bound(_sample([1.0, 2.0, 3.0], [0.0, 0.1, 0.1]),
+                            [1.0, 2.0, 3.0 - thr * 0.1 * 1.01])
+    assert not bad.passed and bad.verdict == "fail"
     assert list(bad.failing_steps) == [2]
     assert bad.worst_ratio == pytest.approx(3.0 / (3.0 - thr * 0.101), rel=1e-12)
+    assert bad.bound is bad.reference
 
 
 def test_zero_stderr_steps_are_exact_comparisons():
     """With stderr 0 the estimate must obey the bound up to rtol; any larger excess fails."""
-    within = check_upper_bound(_result([1.0 + 1e-12, 0.5], [0.0, 0.0]), [1.0, 0.5])
-    assert within.passed
-    assert within.worst_z == 0.0
-    beyond = check_upper_bound(_result([1.0 + 1e-6, 0.5], [0.0, 0.0]), [1.0, 0.5])
+    within = check_upper_bound(_sample([1.0 + 1e-12, 0.5], [0.0, 0.0]), [1.0, 0.5])
+    assert within.passed and within.worst_z == 0.0 and within.worst_score == 0.0
+    beyond = check_upper_bound(_sample([1.0 + 1e-6, 0.5], [0.0, 0.0]), [1.0, 0.5])
     assert not beyond.passed
-    assert math.isinf(beyond.worst_z)
+    assert math.isinf(beyond.worst_z) and math.isinf(beyond.worst_score)
     assert beyond.worst_z_step == 0
-    below = check_upper_bound(_result([0.5, 0.25], [0.0, 0.0]), [1.0, 0.5])
+    below = check_upper_bound(_sample([0.5, 0.25], [0.0, 0.0]), [1.0, 0.5])
     assert below.passed
-    assert not check_exact(_result([0.5, 0.25], [0.0, 0.0]), [1.0, 0.5]).passed
-    assert check_exact(_result([1.0, 0.5 * (1 + 1e-13)], [0.0, 0.0]), [1.0, 0.5]).passed
+    assert not check_exact(_sample([0.5, 0.25], [0.0, 0.0]), [1.0, 0.5]).passed
+    assert check_exact(_sample([1.0, 0.5 * (1 + 1e-13)], [0.0, 0.0]), [1.0, 0.5]).passed
 
 
 def test_exact_check_is_two_sided():
     thr = z_threshold(1e-9, 2, two_sided=True)
     for sign in (-1.0, 1.0):
-        res = _result([1.0, 1.0 + sign * 1.01 * thr * 0.01], [0.0, 0.01])
-        out = check_exact(res, [1.0, 1.0])
-        assert not out.passed
+        out = check_exact(_sample([1.0, 1.0 + sign * 1.01 * thr * 0.01], [0.0, 0.01]), [1.0, 1.0])
+        assert not out.passed and out.verdict == "fail"
         assert out.worst_step == 1
         assert out.worst_abs_z == pytest.approx(1.01 * thr, rel=1e-6)
+        assert out.exact is out.reference
 
 
 def test_diverged_steps_fail_both_checks():
-    res = _result([1.0, np.nan, np.nan], [0.0, np.nan, np.nan], diverged_at=1)
+    res = _sample([1.0, np.nan, np.nan], [0.0, np.nan, np.nan], diverged_at=1)
     up = check_upper_bound(res, [1.0, 1e300, 1e300])
-    assert not up.passed
-    assert up.worst_z_step == 1
-    assert math.isinf(up.worst_z)
-    assert not check_exact(res, [1.0, 1.0, 1.0]).passed
+    assert not up.passed and up.verdict == "fail"
+    assert up.worst_z_step == 1 and math.isinf(up.worst_z)
+    assert check_exact(res, [1.0, 1.0, 1.0]).verdict == "fail"
 
 
-def test_shape_mismatch_is_an_error():
-    with pytest.raises(ValueError, match="bound must have shape"):
-        check_upper_bound(_result([1.0, 2.0], [0.0, 1.0]), [1.0])
+def test_bad_arguments_are_errors():
+    s = _sample([1.0, 2.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match="reference must have shape"):
+        check_upper_bound(s, [1.0])
+    with pytest.raises(ValueError, match="steps must be"):
+        check_exact(s, [1.0, 2.0], steps=[2])
+    with pytest.raises(ValueError, match="steps must be"):
+        check_exact(s, [1.0, 2.0], steps=[])
+    with pytest.raises(ValueError, match="delta must be"):
+        check_exact(s, [1.0, 2.0], delta=1.0)
+    with pytest.raises(ValueError, match="tolerance must be"):
+        check_exact(s, [1.0, 2.0], tolerance=0.0)
+    with pytest.raises(ValueError, match="count must be"):
+        check_exact(_sample([1.0], [0.0], count=1), [1.0])
+    with pytest.raises(ValueError, match="sample maximum"):
+        check_exact(s, [1.0, 2.0], range_bound=[5.0, 5.0])
+    with pytest.raises(TypeError, match="trajectories"):
+        check_exact(object(), [1.0])
+
+
+def test_clt_half_width_and_mde_follow_their_formulas():
+    """h_t = z(delta/K) s_t and mde_t = (h_t + z_0.99 s_t + rtol |r_t|)/|r_t|, max over tested."""
+    est, se, ref = np.array([2.0, 1.0, 4.0]), np.array([0.0, 0.01, 0.05]), np.array([2.0, 1.0, 4.0])
+    out = check_exact(_sample(est, se), ref, steps=[1, 2])
+    z = normal_quantile_upper(1e-9 / 4)
+    assert out.z_threshold == z
+    np.testing.assert_allclose(out.halfwidth, z * se)
+    mde = (z * se + Z_POWER * se + 1e-9 * ref) / ref
+    np.testing.assert_allclose(out.mde_steps, mde)
+    assert out.mde == pytest.approx(max(mde[1], mde[2]))
+    assert out.mde_step == int(np.argmax(mde[1:]) + 1)
+    assert list(out.tested_steps) == [1, 2]
+    up = check_upper_bound(_sample(est, se), ref, steps=[1, 2])
+    np.testing.assert_allclose(up.halfwidth, normal_quantile_upper(1e-9 / 2) * se)
+
+
+def test_finite_sample_half_width_is_empirical_bernstein():
+    n, se, upper = 50_000, np.array([0.0, 0.02, 0.03]), np.array([3.0, 5.0, 6.0])
+    est = np.array([3.0, 1.0, 1.2])
+    out = check_exact(_sample(est, se, count=n, maximum=upper), est, range_bound=upper)
+    assert out.basis == "finite-sample" and out.method == "empirical-bernstein"
+    level = 1e-9 / 6
+    expected = (np.sqrt(2 * se**2 * n * np.log(2 / level) / n)
+                + 7 * upper * np.log(2 / level) / (3 * (n - 1)))
+    np.testing.assert_allclose(out.halfwidth, expected, rtol=1e-12)
+    np.testing.assert_allclose(out.halfwidth, bernstein.deviation(se**2 * n, n, upper, level))
+
+
+def test_only_tested_steps_can_fail():
+    s = _sample([1.0, 5.0, 1.0], [0.0, 0.001, 0.001])
+    assert not check_exact(s, [1.0, 1.0, 1.0]).passed
+    skip = check_exact(s, [1.0, 1.0, 1.0], steps=[0, 2])
+    assert skip.passed and skip.verdict == "pass"
+
+
+def test_too_little_data_is_inconclusive_not_fail():
+    """An mde above the tolerance gives "inconclusive", whether or not a step rejects on the clt
+    basis below CLT_MIN_COUNT; with the finite-sample basis two values can never reject."""
+    noisy = _sample([1.0, 1.3], [0.0, 0.1])
+    out = check_exact(noisy, [1.0, 1.0], tolerance=0.05)
+    assert out.passed and out.mde > 0.05 and out.verdict == "inconclusive"
+    few = _sample([1.0, 9.0], [0.0, 0.01], count=CLT_MIN_COUNT - 1)
+    rejected_but_few = check_exact(few, [1.0, 1.0])
+    assert not rejected_but_few.passed and rejected_but_few.verdict == "inconclusive"
+    assert check_exact(_sample([1.0, 9.0], [0.0, 0.01], count=CLT_MIN_COUNT),
+                       [1.0, 1.0]).verdict == "fail"
+    two = _sample([9.0, 0.0], [0.0, 0.0], count=2, maximum=[9.0, 0.0])
+    out = check_exact(two, [9.0, 3.0], range_bound=[9.0, 20.0])
+    assert out.passed and out.verdict == "inconclusive" and out.mde > 1
+
+
+def test_finite_sample_rejection_fails_whatever_the_power():
+    s = _sample([1.0, 3.0], [0.0, 0.01], count=1000, maximum=[1.0, 3.5])
+    out = check_upper_bound(s, [1.0, 1.0], range_bound=[1.0, 4.0], tolerance=1e-6)
+    assert not out.passed and out.mde > 1e-6 and out.verdict == "fail"
+
+
+def test_value_above_the_range_bound_fails_outright():
+    s = _sample([1.0, 1.0], [0.0, 1e-3], count=10**7, maximum=[1.0, 4.0 * (1 + 1e-8)])
+    out = check_exact(s, [1.0, 1.0], range_bound=[1.0, 4.0])
+    assert not out.passed and out.verdict == "fail" and list(out.range_exceeded_steps) == [1]
+    assert out.failing_steps.size == 0  # no statistical rejection: the range alone fails it
+    ok = check_exact(_sample([1.0, 1.0], [0.0, 1e-3], count=10**7,
+                             maximum=[1.0, 4.0 * (1 + 1e-10)]), [1.0, 1.0], range_bound=[1.0, 4.0])
+    assert ok.verdict == "pass" and ok.range_exceeded_steps.size == 0
+
+
+def test_violation_verdicts():
+    """Rejected: pass; not rejected though the predicted excess was visible: fail; not visible:
+    inconclusive."""
+    bound = np.array([1.0, 1.0])
+    seen = check_violation(_sample([1.0, 1.5], [0.0, 0.01]), bound, [1.0, 1.5])
+    assert seen.kind == "violation" and seen.verdict == "pass" and not seen.passed
+    missed = check_violation(_sample([1.0, 1.0], [0.0, 0.01]), bound, [1.0, 1.5])
+    assert missed.verdict == "fail" and missed.tolerance == pytest.approx(0.5)
+    blind = check_violation(_sample([1.0, 1.0], [0.0, 0.5]), bound, [1.0, 1.5])
+    assert blind.verdict == "inconclusive"
+    few = check_violation(_sample([1.0, 1.5], [0.0, 0.01], count=10), bound, [1.0, 1.5])
+    assert few.verdict == "inconclusive"
+    broken = check_violation(_sample([1.0, 1.5], [0.0, 0.01], maximum=[1.0, 9.0]), bound,
+                             [1.0, 1.5], range_bound=[1.0, 4.0])
+    assert broken.verdict == "fail"
+
+
+def test_mde_is_detected_with_the_stated_power():
+    """Draw sample means exactly normal around r(1 + mde) at the step that sets the mde; the
+    one-step check must reject in at least POWER of the draws, up to a binomial margin that a
+    correct mde exceeds with probability <= 1e-9. At half the mde, the power is far lower."""
+    rng = np.random.default_rng(2024)
+    draws, se, ref = 4000, 0.02, 1.0
+    template = check_exact(_sample([ref], [se]), [ref])
+    shifted = ref * (1 + template.mde)
+    misses = sum(check_exact(_sample([shifted + se * rng.standard_normal()], [se]), [ref]).passed
+                 for _ in range(draws))
+    assert misses <= allowed_count(draws, 1 - POWER)
+    half = ref * (1 + template.mde / 2)
+    misses_half = sum(check_exact(_sample([half + se * rng.standard_normal()], [se]), [ref]).passed
+                      for _ in range(400))
+    assert misses_half > 200
+
+
+def test_sample_of_a_simulation_result():
+    from sim import QuadraticProblem, simulate
+
+    p = QuadraticProblem(hessian=np.eye(2), data=[[0.0, 1.0], [1.0, 0.0]])
+    r = simulate(p, alpha=0.3, steps=3, trajectories=2048, seed=0, backend="numpy",
+                 engine="array", w0=np.ones(2))
+    s = Sample.of(r)
+    assert s.count == 2048 and s.diverged_at is None
+    np.testing.assert_array_equal(s.estimate, r.mean_sq_dist)
+    np.testing.assert_array_equal(s.maximum, r.max_sq_dist)
+    assert Sample.of(s) is s
