@@ -94,10 +94,19 @@ def _geometric_sums(q: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
     return power, total
 
 
+def _times(growth: np.ndarray, factor: Any) -> np.ndarray:
+    """``growth * factor`` with ``inf * 0 = 0`` (a zero factor stays zero however large the
+    geometric growth), silently overflowing to inf."""
+    factor = np.asarray(factor, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(factor == 0, 0.0, growth * factor)
+
+
 def norm_bound(rho: float, e0: float, noise: float, alpha: float, steps: int) -> np.ndarray:
     """:math:`a_t = \\rho^t e_0 + \\alpha G S_t(\\rho)` for ``t = 0..steps`` (``noise`` is G)."""
     power, total = _geometric_sums(np.asarray(rho), steps)
-    return power * e0 + alpha * noise * total
+    with np.errstate(over="ignore"):
+        return _times(power, e0) + _times(total, alpha * noise)
 
 
 def _start(problem: Any, w0: Any) -> np.ndarray:
@@ -120,7 +129,8 @@ def quadratic_bound(problem: Any, *, alpha: float, steps: int, w0: Any = None) -
     r = np.abs(1.0 - alpha * lam)
     z0 = np.abs(np.asarray(problem.eigvecs).T @ e0)
     power, total = _geometric_sums(r, steps)
-    beta = power * z0 + alpha * lam * np.max(np.abs(c), axis=0) * total
+    with np.errstate(over="ignore"):
+        beta = _times(power, z0) + _times(total, alpha * lam * np.max(np.abs(c), axis=0))
     noise = float(np.max(np.linalg.norm(c * lam, axis=1)))
     a = norm_bound(float(np.max(r)), float(np.linalg.norm(e0)), noise, alpha, steps)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -144,9 +154,12 @@ def logistic_bound(problem: Any, *, alpha: float, steps: int, w0: Any = None) ->
 
 def sq_dist_bound(problem: Any, *, alpha: float, steps: int, w0: Any = None) -> np.ndarray:
     """The almost-sure bound of ``problem``'s kind (quadratic or logistic), ``(steps + 1,)``."""
-    if hasattr(problem, "eigvals") and hasattr(problem, "centered"):
+    from sim.logistic import LogisticRegressionProblem
+    from sim.quadratic import QuadraticProblem
+
+    if isinstance(problem, QuadraticProblem):
         return quadratic_bound(problem, alpha=alpha, steps=steps, w0=w0)
-    if hasattr(problem, "features") and hasattr(problem, "labels"):
+    if isinstance(problem, LogisticRegressionProblem):
         return logistic_bound(problem, alpha=alpha, steps=steps, w0=w0)
     raise TypeError(
         f"no almost-sure bound is known for {type(problem).__name__}; "
@@ -161,5 +174,4 @@ def exceeds(maximum: Any, bound: Any, *, rtol: float = ROUNDING) -> np.ndarray:
     """
     mx = np.asarray(maximum, dtype=np.float64)
     b = np.asarray(bound, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        return np.flatnonzero(~(mx <= b * (1 + rtol)))
+    return np.flatnonzero(~(mx <= b * (1 + rtol)))  # NaN compares False: it exceeds

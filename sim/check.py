@@ -352,8 +352,8 @@ def check_violation(sample: Any, bound: Any, predicted: Any, *, delta: float = 1
     b = np.asarray(bound, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         excess = (np.asarray(predicted, dtype=np.float64) - b) / b
-    out = check_upper_bound(sample, b, delta=delta, tolerance=1.0, steps=steps,
-                            range_bound=range_bound, rtol=rtol, atol=atol)
+    out = check_upper_bound(sample, b, delta=delta, steps=steps, range_bound=range_bound,
+                            rtol=rtol, atol=atol)
     tested = out.tested_steps
     visible = bool(np.any(excess[tested] >= out.mde_steps[tested]))
     if out.range_exceeded_steps.size:

@@ -113,8 +113,7 @@ class SequentialCheck:
         self.moments = moments if self.moments is None else merge(self.moments, moments)
         t = self.tested
         scale = self.range_bound[t]
-        with np.errstate(invalid="ignore"):
-            over = ~(moments.max_sq[t] <= scale * (1 + self.rtol))
+        over = ~(moments.max_sq[t] <= scale * (1 + self.rtol))  # NaN compares False
         self.exceeded = np.union1d(self.exceeded, t[over])
         self.diverged |= not np.all(np.isfinite(moments.mean_sq[t]))
         safe = np.where(scale > 0, scale, 1.0)
@@ -195,10 +194,7 @@ def run_until_decided(problem: Any, *, alpha: float, steps: int, reference: Any,
     check = SequentialCheck(reference, bound, kind=kind, delta=delta, tolerance=tolerance,
                             steps=test_steps)
     used, rounds, size = 0, 0, float(chunk)
-    while used < budget:
-        n = min(int(size), budget - used)
-        if n < 2:
-            break
+    while (n := min(int(size), budget - used)) >= 2:
         result = simulate(problem, alpha=alpha, steps=steps, trajectories=n,
                           seed=chunk_seed(seed, rounds), w0=w0, **simulate_kwargs)
         moments = result.moments._replace(mean_w=result.moments.mean_w - problem.w_star)

@@ -110,3 +110,71 @@ def test_exceeds_allows_rounding_only():
     bound = np.array([1.0, 2.0, 3.0, 4.0])
     mx = np.array([1.0 * (1 + ROUNDING / 2), 2.0 * (1 + 2 * ROUNDING), np.nan, np.inf])
     assert list(exceeds(mx, bound)) == [1, 2, 3]
+
+
+def test_logistic_bound_formula():
+    """a_t^2 with rho = max(|1 - alpha mu|, |1 - alpha L|) and
+    G = max_i ((1 - 2/n)|a_i| + mean_j |a_j|) + |grad h(w_hat)|, checked with a minimiser
+    moved off w* so that the gradient term is visible; G bounds |g_i - g_bar| at any w."""
+    from sim import LogisticRegressionProblem
+
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(7, 2)) * np.array([1.0, 3.0])
+    problem = LogisticRegressionProblem(features=a, labels=np.where(rng.random(7) < 0.5, -1.0,
+                                                                    1.0), l2=0.3)
+    problem.w_star = problem.w_star + np.array([0.4, -0.2])
+    alpha, steps, w0 = 1.5, 12, np.array([2.0, 1.0])
+    norms = np.linalg.norm(a, axis=1)
+    g = np.max((1 - 2 / 7) * norms + norms.mean())
+    grad = np.linalg.norm(problem.gradient(problem.w_star))
+    assert grad > 0.01
+    rho = max(abs(1 - alpha * problem.mu), abs(1 - alpha * problem.L))
+    assert rho == abs(1 - alpha * problem.L) or alpha * problem.L <= 1
+    t = np.arange(steps + 1)
+    e0 = np.linalg.norm(w0 - problem.w_star)
+    a_t = rho**t * e0 + alpha * (g + grad) * (1 - rho**t) / (1 - rho)
+    np.testing.assert_allclose(logistic_bound(problem, alpha=alpha, steps=steps, w0=w0), a_t**2,
+                               rtol=1e-12)
+    np.testing.assert_array_equal(sq_dist_bound(problem, alpha=alpha, steps=steps, w0=w0),
+                                  logistic_bound(problem, alpha=alpha, steps=steps, w0=w0))
+    # The noise constant bounds every |g_i(w) - g_bar(w)|.
+    for w in rng.normal(size=(50, 2)) * 5:
+        s = 0.5 * (1 + np.tanh(-0.5 * problem.labels * (a @ w)))
+        gi = -(problem.labels * s)[:, None] * a
+        assert np.all(np.linalg.norm(gi - gi.mean(axis=0), axis=1) <= (1 - 2 / 7) * norms
+                      + norms.mean() + 1e-12)
+
+
+def test_bounds_validate_their_arguments_and_survive_overflow():
+    problem, alpha, _, z0 = _two_point()
+    for fn in (quadratic_bound, logistic_bound):
+        with pytest.raises(ValueError, match=r"^alpha must be a finite number > 0"):
+            fn(problem, alpha=0.0, steps=3)
+        with pytest.raises(ValueError, match=r"^steps must be an integer >= 0"):
+            fn(problem, alpha=0.1, steps=-1)
+    from sim import LogisticRegressionProblem
+
+    logistic = LogisticRegressionProblem(features=[[1.0], [-2.0]], labels=[1.0, 1.0], l2=0.1)
+    assert logistic_bound(logistic, alpha=0.1, steps=0, w0=[1.0]).shape == (1,)
+    # Far outside the condition the bound overflows to inf, silently (filterwarnings = error).
+    big = logistic_bound(logistic, alpha=50.0, steps=400, w0=[1.0])
+    assert np.isinf(big[-1]) and np.all(big[1:-1] <= big[2:])
+    assert np.isinf(quadratic_bound(problem, alpha=50.0, steps=400, w0=[z0])[-1])
+
+
+def test_either_form_can_be_the_smaller():
+    """H = I with examples on the axes: the norm form G = max_i |x_i - xbar| = 1 beats the
+    coordinate form sum_k max_i |c_ik|^2 = 2; an ill-conditioned H is the other way round."""
+    problem = QuadraticProblem(hessian=np.eye(2), data=[[1.0, 0], [-1, 0], [0, 1], [0, -1]])
+    bound = quadratic_bound(problem, alpha=0.5, steps=30, w0=problem.w_star)
+    a = 0.5 * (1 - 0.5 ** np.arange(31)) / 0.5
+    np.testing.assert_allclose(bound, a**2, rtol=1e-12)
+    stiff = QuadraticProblem(hessian=np.diag([1.0, 50.0]), data=[[1.0, 1.0], [-1.0, -1.0]])
+    alpha, lam = 1 / 50, np.array([1.0, 50.0])
+    bound = quadratic_bound(stiff, alpha=alpha, steps=30, w0=stiff.w_star)
+    t = np.arange(31)
+    r = np.abs(1 - alpha * lam)[:, None]
+    geo = np.where(r == 0, np.minimum(t, 1), (1 - r**t) / np.where(r == 1, 1.0, 1 - r))
+    beta = alpha * lam[:, None] * geo
+    np.testing.assert_allclose(bound, (beta**2).sum(axis=0), rtol=1e-12)
+    assert bound[-1] < 2.01  # the norm form would give about (G / mu)^2 = 2500

@@ -232,3 +232,38 @@ def test_sample_of_a_simulation_result():
     np.testing.assert_array_equal(s.estimate, r.mean_sq_dist)
     np.testing.assert_array_equal(s.maximum, r.max_sq_dist)
     assert Sample.of(s) is s
+
+
+def test_violation_check_details():
+    """Relative excess is (m - b)/b (bound != 1), only tested steps count, delta and rtol reach
+    the one-sided check, and a zero bound or an all-undefined excess is handled."""
+    bound = np.array([0.0, 2.0, 2.0])
+    s = _sample([0.0, 2.0, 2.0], [0.0, 0.01, 0.01])
+    # predicted excess 0.5 at t = 1 only: visible there, not at t = 2
+    assert check_violation(s, bound, [0.0, 3.0, 2.0]).verdict == "fail"
+    assert check_violation(s, bound, [0.0, 3.0, 2.0], steps=[0, 2]).verdict == "inconclusive"
+    # excess (m - b) * b would be 2 at t = 2 though the relative excess is 0.01 < mde
+    assert check_violation(s, bound, [0.0, 2.0, 2.02]).verdict == "inconclusive"
+    up = check_violation(_sample([1.0, 2.06], [0.0, 0.01]), [1.0, 2.0], [1.0, 2.06], delta=0.1)
+    assert up.delta == 0.1 and up.verdict == "pass"
+    assert check_violation(_sample([1.0, 2.06], [0.0, 0.01]), [1.0, 2.0],
+                           [1.0, 2.06]).verdict == "inconclusive"  # at delta = 1e-9
+    loose = check_violation(_sample([1.0, 2.0 + 1e-7], [0.0, 0.0]), [1.0, 2.0], [1.0, 3.0],
+                            rtol=1e-6)
+    assert loose.rtol == 1e-6 and loose.passed
+    nothing = check_violation(_sample([0.0, 0.0], [0.0, 0.0]), [0.0, 0.0], [0.0, 0.0])
+    assert nothing.tolerance == 0.0
+    at_min = check_violation(_sample([1.0, 1.5], [0.0, 0.01], count=CLT_MIN_COUNT),
+                             [1.0, 1.0], [1.0, 1.5])
+    assert at_min.verdict == "pass"
+
+
+def test_kinds_and_threshold_edges():
+    s = _sample([1.0, 1.0], [0.0, 0.001])
+    assert check_upper_bound(s, [1.0, 1.0]).kind == "upper-bound"
+    assert check_exact(s, [1.0, 1.0]).kind == "exact"
+    assert z_threshold(0.5, 1) == 0.0
+    with pytest.raises(ValueError, match=r"^delta must be in \(0, 1\), got 1$"):
+        z_threshold(1, 3)
+    with pytest.raises(ValueError, match=r"^p must be in \(0, 1\), got 0$"):
+        normal_quantile_upper(0)

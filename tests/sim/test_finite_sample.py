@@ -179,3 +179,81 @@ def test_binomial_margin_is_the_exact_tail():
     assert upper_tail(10, 0.5, 4) == pytest.approx(sum(comb(10, j) for j in range(5, 11)) / 1024)
     k = allowed_count(2000, 0.1)
     assert upper_tail(2000, 0.1, k) <= 1e-9 < upper_tail(2000, 0.1, k - 1)
+
+
+def test_interval_on_a_shifted_range():
+    """Values in [1, 3]: the deviation uses the width 2 and delta / 2 on each side."""
+    lo, hi = bernstein.interval(2.0, 0.3, 500, 1.0, 3.0, 0.01)
+    dev = bernstein.deviation(0.3, 500, 2.0, 0.005)
+    assert (lo, hi) == pytest.approx((2.0 - dev, 2.0 + dev), rel=1e-14)
+    with pytest.raises(ValueError, match=r"^delta must be in \(0, 1\), got 0$"):
+        bernstein.deviation(0.1, 10, 1.0, 0)
+
+
+def test_hedged_interval_is_the_grid_method():
+    """On a coarse grid, the interval is [first kept candidate - 1/grid, last + 1/grid] clipped
+    to [0, 1], kept meaning log-capital below ln(1/delta); (0, 1) when no candidate is kept."""
+    rng = np.random.default_rng(10)
+    x = rng.beta(2.0, 5.0, 60)
+    grid, delta = 20, 0.2
+    lo, hi = hedged_interval(x, delta=delta, grid=grid)
+    cand = np.arange(1, grid) / grid
+    keep = np.array([hedged_capital(x, c, delta=delta) < np.log(1 / delta) for c in cand])
+    for n in (0, 9, 59):
+        kept = cand[keep[:, n]]
+        assert lo[n] == pytest.approx(max(kept[0] - 1 / grid, 0.0))
+        assert hi[n] == pytest.approx(min(kept[-1] + 1 / grid, 1.0))
+    ones_lo, ones_hi = hedged_interval(np.ones(300), delta=delta, grid=grid)
+    assert ones_hi[0] == 1.0 and ones_lo[0] < 1.0
+    assert (ones_lo[-1], ones_hi[-1]) == (0.0, 1.0)  # every candidate rejected
+    assert ones_lo[30] > 0.5  # ... though earlier some were kept
+
+
+def test_log_capital_is_the_sum_of_the_chunk_quadratics():
+    rng = np.random.default_rng(13)
+    cs = ChunkedBettingCS(1, 0.01)
+    terms = []
+    for size in (100, 400):
+        x = rng.random(size)
+        lam = cs.next_bet(size)[0]
+        terms.append((lam, size, x.mean(), ((x - x.mean()) ** 2).sum()))
+        cs.update(size, [x.mean()], [terms[-1][3]])
+    m = np.array([0.2, 0.35, 0.8])
+    up = sum(lam * n * (xb - m) - psi(lam) * (m2 + n * (xb - m) ** 2) for lam, n, xb, m2 in terms)
+    down = sum(lam * n * (m - xb) - psi(lam) * (m2 + n * (xb - m) ** 2)
+               for lam, n, xb, m2 in terms)
+    got_up, got_down = cs.log_capital(m[:, None])
+    np.testing.assert_allclose(got_up[:, 0], up, rtol=1e-12)
+    np.testing.assert_allclose(got_down[:, 0], down, rtol=1e-12)
+
+
+def _reference_hedged(x, m, delta, theta=0.5, c=0.5):
+    """Waudby-Smith-Ramdas hedged capital written out one observation at a time."""
+    log_up = log_down = 0.0
+    total, dev2, out = 0.0, 0.0, []
+    sigma2_prev = 0.25
+    for i, xi in enumerate(x, start=1):
+        lam = np.sqrt(2 * np.log(2 / delta) / (sigma2_prev * i * np.log(1 + i)))
+        log_up += np.log(1 + min(lam, c / m) * (xi - m))
+        log_down += np.log(1 - min(lam, c / (1 - m)) * (xi - m))
+        out.append(max(np.log(theta) + log_up, np.log(1 - theta) + log_down))
+        total += xi
+        mu_hat = (0.5 + total) / (i + 1)
+        dev2 += (xi - mu_hat) ** 2
+        sigma2_prev = (0.25 + dev2) / (i + 1)
+    return np.array(out)
+
+
+def test_hedged_capital_matches_the_paper_written_out():
+    rng = np.random.default_rng(14)
+    x = rng.beta(0.7, 2.0, 50)
+    for m in (0.05, 0.3, 0.9):
+        np.testing.assert_allclose(hedged_capital(x, m, delta=0.05), _reference_hedged(x, m, 0.05),
+                                   rtol=1e-12, atol=1e-12)
+    batch = np.stack([x, x[::-1]])[None]  # (1, 2, 50): the last axis is time whatever the rank
+    np.testing.assert_allclose(hedged_capital(batch, 0.3, delta=0.05)[0, 1],
+                               _reference_hedged(x[::-1], 0.3, 0.05), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match=r"^values must lie in \[0, 1\]$"):
+        hedged_capital(np.array([-0.1]), 0.5, delta=0.1)
+    with pytest.raises(ValueError, match=r"^candidate means must lie in \(0, 1\)$"):
+        hedged_capital(np.array([0.5]), 0.0, delta=0.1)

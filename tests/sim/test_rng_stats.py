@@ -120,3 +120,8 @@ def test_moments_errors_are_clear():
     other = stats.Moments(1, np.zeros(3), np.zeros(3), np.zeros((3, 1)), np.zeros(3))
     with pytest.raises(ValueError, match="shapes"):
         stats.merge(one, other)
+
+
+def test_merge_all_of_nothing_is_an_error():
+    with pytest.raises(ValueError, match=r"^merge_all needs at least one group$"):
+        stats.merge_all([])
