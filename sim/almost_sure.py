@@ -87,7 +87,7 @@ def _geometric_sums(q: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
     power = np.empty((steps + 1, *q.shape))
     total = np.empty((steps + 1, *q.shape))
     power[0], total[0] = 1.0, 0.0
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):
         for t in range(steps):
             total[t + 1] = total[t] + power[t]
             power[t + 1] = power[t] * q
@@ -133,7 +133,7 @@ def quadratic_bound(problem: Any, *, alpha: float, steps: int, w0: Any = None) -
         beta = _times(power, z0) + _times(total, alpha * lam * np.max(np.abs(c), axis=0))
     noise = float(np.max(np.linalg.norm(c * lam, axis=1)))
     a = norm_bound(float(np.max(r)), float(np.linalg.norm(e0)), noise, alpha, steps)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):
         return np.minimum(a * a, np.sum(beta * beta, axis=1))
 
 
@@ -148,7 +148,7 @@ def logistic_bound(problem: Any, *, alpha: float, steps: int, w0: Any = None) ->
     noise += float(np.linalg.norm(problem.gradient(problem.w_star)))
     rho = max(abs(1 - alpha * problem.mu), abs(1 - alpha * problem.L))
     a = norm_bound(rho, float(np.linalg.norm(e0)), noise, alpha, steps)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):
         return a * a
 
 

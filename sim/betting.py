@@ -181,13 +181,12 @@ class ChunkedBettingCS:
         def rejected(m):
             return coef[0] + coef[1] * m + coef[2] * m * m >= self.threshold
 
-        extreme = 1.0 if rising else 0.0
-        bad = np.full(coef.shape[1], extreme)
+        # If the extreme itself is kept, nothing is rejected (monotone) and bad stays there.
+        bad = np.full(coef.shape[1], 1.0 if rising else 0.0)
         good = 1.0 - bad
-        edge_ok = ~rejected(bad)
         for _ in range(iterations):
             mid = 0.5 * (bad + good)
             rej = rejected(mid)
             bad = np.where(rej, mid, bad)
             good = np.where(rej, good, mid)
-        return np.where(edge_ok, extreme, bad)
+        return bad

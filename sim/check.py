@@ -208,9 +208,9 @@ def standardized_excess(
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         beyond = _beyond(est, ref, rtol, atol)
         z = np.where(beyond == 0, 0.0, np.where(se > 0, beyond / se, np.sign(beyond) * np.inf))
-    same_inf = np.isinf(est) & (est == ref)
-    z = np.where(same_inf, 0.0, z)
-    return np.where(np.isnan(z) | (~np.isfinite(est) & ~same_inf), np.inf, z)
+    # A non-finite estimate gives a NaN excess (inf - inf) unless it equals the reference.
+    z = np.where(np.isinf(est) & (est == ref), 0.0, z)
+    return np.where(np.isnan(z), np.inf, z)
 
 
 def _beyond(est: np.ndarray, ref: np.ndarray, rtol: float, atol: Any) -> np.ndarray:
@@ -220,7 +220,7 @@ def _beyond(est: np.ndarray, ref: np.ndarray, rtol: float, atol: Any) -> np.ndar
 
 
 def _ratio(est: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # inf / inf, huge / tiny
         r = np.where(ref > 0, est / np.where(ref > 0, ref, 1.0), np.where(est <= 0, 1.0, np.inf))
     return np.where(np.isnan(r), np.inf, r)
 
@@ -256,18 +256,17 @@ def _run(sample: Any, reference: Any, *, kind: str, two_sided: bool, delta: floa
     tested = _tested(steps, est.shape[0])
     level = delta / (tested.size * (2 if two_sided else 1))
     z_thr = normal_quantile_upper(level)
-    with np.errstate(invalid="ignore"):
-        if range_bound is None:
-            basis, method = "clt", "normal"
-            half = z_thr * se
-            exceeded = np.empty(0, dtype=np.int64)
-        else:
-            basis, method = "finite-sample", "empirical-bernstein"
-            upper = np.broadcast_to(np.asarray(range_bound, dtype=np.float64), est.shape)
-            if s.maximum is None:
-                raise ValueError("a finite-sample check needs the sample maximum of every step")
-            half = bernstein.deviation(se * se * s.count, s.count, upper, level)
-            exceeded = almost_sure.exceeds(s.maximum, upper)
+    if range_bound is None:
+        basis, method = "clt", "normal"
+        half = z_thr * se
+        exceeded = np.empty(0, dtype=np.int64)
+    else:
+        basis, method = "finite-sample", "empirical-bernstein"
+        upper = np.broadcast_to(np.asarray(range_bound, dtype=np.float64), est.shape)
+        if s.maximum is None:
+            raise ValueError("a finite-sample check needs the sample maximum of every step")
+        half = bernstein.deviation(se * se * s.count, s.count, upper, level)
+        exceeded = almost_sure.exceeds(s.maximum, upper)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         beyond = _beyond(est, ref, rtol, atol)
         excess = np.abs(beyond) if two_sided else beyond

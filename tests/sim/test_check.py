@@ -20,6 +20,7 @@ from sim.check import (
     check_upper_bound,
     check_violation,
     normal_quantile_upper,
+    standardized_excess,
     z_threshold,
 )
 
@@ -172,7 +173,7 @@ def test_too_little_data_is_inconclusive_not_fail():
 
 
 def test_finite_sample_rejection_fails_whatever_the_power():
-    s = _sample([1.0, 3.0], [0.0, 0.01], count=1000, maximum=[1.0, 3.5])
+    s = _sample([1.0, 3.0], [0.0, 0.01], count=500, maximum=[1.0, 3.5])
     out = check_upper_bound(s, [1.0, 1.0], range_bound=[1.0, 4.0], tolerance=1e-6)
     assert not out.passed and out.mde > 1e-6 and out.verdict == "fail"
 
@@ -267,3 +268,98 @@ def test_kinds_and_threshold_edges():
         z_threshold(1, 3)
     with pytest.raises(ValueError, match=r"^p must be in \(0, 1\), got 0$"):
         normal_quantile_upper(0)
+
+
+def test_every_field_of_a_check():
+    s = _sample([1.0, 2.0, 0.5], [0.0, 0.01, 0.002], count=5000)
+    out = check_exact(s, [1.0, 2.0, 0.49], delta=1e-6, tolerance=0.2, steps=[1, 2], rtol=1e-12,
+                      atol=0.0)
+    assert (out.kind, out.basis, out.method, out.delta, out.tolerance, out.count, out.rtol) == (
+        "exact", "clt", "normal", 1e-6, 0.2, 5000, 1e-12)
+    assert out.worst_ratio_step == 2 and out.worst_ratio == pytest.approx(0.5 / 0.49)
+    assert out.worst_step == 2 and out.worst_score_step == 2 and out.mde_step == 1
+    np.testing.assert_array_equal(out.estimate, [1.0, 2.0, 0.5])
+    np.testing.assert_array_equal(out.stderr, [0.0, 0.01, 0.002])
+    np.testing.assert_array_equal(out.reference, [1.0, 2.0, 0.49])
+    assert out.range_exceeded_steps.dtype.kind == "i" and out.range_exceeded_steps.size == 0
+    assert out.worst_abs_z == pytest.approx(0.01 / 0.002, rel=1e-9)
+
+
+def test_boundaries_are_inclusive_where_stated():
+    """A score of exactly 1 does not reject; an mde exactly at the tolerance decides."""
+    z = normal_quantile_upper(1e-9)
+    edge = check_upper_bound(_sample([z * 0.5], [0.5]), [0.0], rtol=0.0)
+    assert edge.worst_score == 1.0 and edge.passed and edge.failing_steps.size == 0
+    s = _sample([1.0, 1.0], [0.0, 0.001])
+    first = check_exact(s, [1.0, 1.0])
+    assert check_exact(s, [1.0, 1.0], tolerance=first.mde).verdict == "pass"
+    assert check_exact(s, [1.0, 1.0], tolerance=first.mde * (1 - 1e-12)).verdict == "inconclusive"
+
+
+def test_rounding_allowance_and_extreme_values():
+    # rtol is relative to the larger of |r| and |m|; atol is added.
+    assert standardized_excess([100 * (1 + 5e-10)], [0.0], [100.0])[0] == 0.0
+    assert standardized_excess([100 * (1 + 2e-9)], [0.0], [100.0])[0] == np.inf
+    assert standardized_excess([1.1], [0.0], [1.0], atol=0.2)[0] == 0.0
+    assert standardized_excess([1.5], [0.1], [1.0])[0] == pytest.approx(5.0, rel=1e-8)
+    # inf equal to the reference is no excess; a NaN standard error is an infinite one.
+    assert standardized_excess([np.inf], [0.0], [np.inf])[0] == 0.0
+    assert standardized_excess([2.0], [np.nan], [1.0])[0] == np.inf
+    assert standardized_excess([1e300], [1e-300], [0.0])[0] == np.inf  # overflow, silently
+    out = check_exact(_sample([1.0, 2.0], [0.0, np.nan]), [1.0, 1.0])
+    assert not out.passed and out.worst_score == np.inf
+    huge = check_upper_bound(_sample([1e300, 1.0], [1e-300, 0.0]), [0.0, 1e-300])
+    assert huge.worst_score == np.inf and not huge.passed
+    z = check_exact(_sample([1.0, 1.3], [0.0, 0.1]), [1.0, 1.0], rtol=0.1, atol=0.05)
+    assert z.worst_abs_z == pytest.approx((0.3 - 0.1 * 1.3 - 0.05) / 0.1)
+    wide = check_exact(_sample([1.0, 1.0], [0.0, 0.001]), [1.0, 1.0], atol=0.1)
+    assert wide.mde_steps[1] == pytest.approx((wide.halfwidth[1] + Z_POWER * 0.001 + 0.1 + 1e-9))
+
+
+def test_ratios_where_the_reference_is_zero_or_infinite():
+    out = check_upper_bound(_sample([0.0, 0.5, 0.3, np.inf], [0.0, 0.0, 0.0, 0.0]),
+                            [0.0, 0.0, 0.5, np.inf])
+    # 0/0 counts as 1, a positive estimate over 0 as inf, inf/inf as inf.
+    ratios = [check_upper_bound(_sample([e], [0.0]), [r]).worst_ratio
+              for e, r in ((0.0, 0.0), (0.5, 0.0), (0.3, 0.5), (np.inf, np.inf), (0.6, 0.25))]
+    assert ratios == [1.0, np.inf, pytest.approx(0.6), np.inf, pytest.approx(2.4)]
+    assert out.worst_ratio == np.inf
+
+
+def test_mde_ignores_zero_references_and_is_inf_without_any():
+    s = _sample([0.0, 1.0], [0.0, 0.001])
+    out = check_exact(s, [0.0, 1.0])
+    assert out.mde_step == 1 and np.isfinite(out.mde)
+    none = check_exact(_sample([0.0, 0.0], [0.0, 0.0]), [0.0, 0.0])
+    assert none.mde == np.inf and none.mde_step == -1 and none.verdict == "inconclusive"
+
+
+def test_integer_estimates_and_divergence():
+    s = Sample(np.array([1, 2, 3]), np.array([0, 1, 1]), 5000, None, diverged_at=1)
+    out = check_exact(s, [1.0, 2.0, 3.0])
+    assert out.verdict == "fail" and list(out.failing_steps) == [1, 2]
+
+
+def test_sample_of_partial_results():
+    from types import SimpleNamespace
+
+    bare = SimpleNamespace(mean_sq_dist=[1.0], stderr=[0.0], trajectories=10)
+    s = Sample.of(bare)
+    assert s.maximum is None and s.diverged_at is None and s.count == 10
+    np.testing.assert_array_equal(s.stderr, [0.0])
+    full = SimpleNamespace(mean_sq_dist=[1.0, 2.0], stderr=[0.0, 1.0], trajectories=10,
+                           max_sq_dist=[1.0, 5.0], diverged_at=1)
+    assert Sample.of(full).diverged_at == 1
+    with pytest.raises(TypeError, match=r"^object has no trajectories count; pass a Sample$"):
+        Sample.of(object())
+
+
+def test_check_messages():
+    s = _sample([1.0, 2.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match=r"^steps must be a non-empty set of steps in \[0, 1\]$"):
+        check_exact(s, [1.0, 2.0], steps=[5])
+    with pytest.raises(ValueError, match=r"^delta must be in \(0, 1\), got 0$"):
+        check_exact(s, [1.0, 2.0], delta=0)
+    with pytest.raises(ValueError, match=r"^a finite-sample check needs the sample maximum of "
+                                         r"every step$"):
+        check_exact(s, [1.0, 2.0], range_bound=[3.0, 3.0])

@@ -257,3 +257,26 @@ def test_hedged_capital_matches_the_paper_written_out():
         hedged_capital(np.array([-0.1]), 0.5, delta=0.1)
     with pytest.raises(ValueError, match=r"^candidate means must lie in \(0, 1\)$"):
         hedged_capital(np.array([0.5]), 0.0, delta=0.1)
+
+
+def test_chunked_sequence_bets_thresholds_and_ends():
+    """The bet is min(c, sqrt(2 ln(2/delta) / (sigma2 * n_after))) with sigma2 = (1/4 + M2) /
+    (n_before + 1); the interval ends are where the monotone log-capital bounds cross
+    ln(2/delta), checked against a brute-force scan of candidate means."""
+    cs = ChunkedBettingCS(1, 0.01)
+    assert cs.threshold == np.log(200)
+    assert cs.next_bet(100)[0] == pytest.approx(min(0.5, np.sqrt(2 * np.log(200) / (0.25 * 100))))
+    rng = np.random.default_rng(15)
+    x = rng.beta(2.0, 6.0, 3000)
+    cs.update(x.size, [x.mean()], [((x - x.mean()) ** 2).sum()])
+    sigma2 = (0.25 + ((x - x.mean()) ** 2).sum()) / 3001
+    assert cs.next_bet(500)[0] == pytest.approx(np.sqrt(2 * np.log(200) / (sigma2 * 3500)))
+    grid = np.linspace(0, 1, 200_001)
+    up, down = cs.log_capital(grid[:, None])
+    kept = grid[(up[:, 0] < cs.threshold) & (down[:, 0] < cs.threshold)]
+    assert cs.lower[0] == pytest.approx(kept[0], abs=1e-5) and cs.lower[0] <= kept[0]
+    assert cs.upper[0] == pytest.approx(kept[-1], abs=1e-5) and cs.upper[0] >= kept[-1]
+    with pytest.raises(ValueError, match=r"^delta must be in \(0, 1\), got 1$"):
+        ChunkedBettingCS(1, 1)
+    with pytest.raises(ValueError, match=r"^c must be in \(0, 0.5\], got 0$"):
+        ChunkedBettingCS(1, 0.1, c=0)

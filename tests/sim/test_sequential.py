@@ -214,3 +214,10 @@ def test_run_until_decided_options():
                       w0=w0, **RUN)
     np.testing.assert_allclose(default.moments.mean_w, direct.mean_w - problem.w_star,
                                atol=1e-15)
+
+
+def test_chunk_seed_is_sha256_little_endian():
+    import hashlib
+
+    digest = hashlib.sha256(b"9:3").digest()
+    assert chunk_seed(9, 3) == int.from_bytes(digest[:8], "little")
