@@ -17,8 +17,8 @@ After each chunk, with :math:`[\\ell_t, u_t]` the current interval (scaled back 
 - ``kind="upper-bound"`` fails when some :math:`\\ell_t > r_t` and passes when every
   :math:`u_t \\le r_t(1 + \\varepsilon)`.
 
-A value above :math:`U_t`, or a diverged trajectory, fails at once. When the budget is spent
-undecided the verdict is "inconclusive". So a true reference is failed with probability at most
+A value above :math:`U_t`, or a diverged trajectory (whose maximum is NaN), fails at once.
+When the budget is spent undecided the verdict is "inconclusive". So a true reference is failed with probability at most
 :math:`\\delta`, and a reference off by more than :math:`\\varepsilon` (relative, at some step) is
 passed with probability at most :math:`\\delta`, however many chunks are looked at. The basis is
 "finite-sample". Chunks are independent :func:`sim.simulate` runs with seeds derived from
@@ -105,7 +105,6 @@ class SequentialCheck:
         self.cs = ChunkedBettingCS(self.tested.size, self.delta / self.tested.size)
         self.moments: Moments | None = None
         self.exceeded = np.empty(0, dtype=np.int64)
-        self.diverged = False
         self.history: list[tuple[int, str]] = []
 
     def update(self, moments: Moments) -> str:
@@ -113,11 +112,12 @@ class SequentialCheck:
         self.moments = moments if self.moments is None else merge(self.moments, moments)
         t = self.tested
         scale = self.range_bound[t]
-        over = ~(moments.max_sq[t] <= scale * (1 + self.rtol))  # NaN compares False
+        # A diverged chunk has NaN statistics from its first diverged step on, and a NaN
+        # maximum compares False: it exceeds the bound too.
+        over = ~(moments.max_sq[t] <= scale * (1 + self.rtol))
         self.exceeded = np.union1d(self.exceeded, t[over])
-        self.diverged |= not np.all(np.isfinite(moments.mean_sq[t]))
-        safe = np.where(scale > 0, scale, 1.0)
-        if not self.diverged:
+        if self.exceeded.size == 0:
+            safe = np.where(scale > 0, scale, 1.0)
             self.cs.update(moments.count, np.clip(moments.mean_sq[t] / safe, 0.0, 1.0),
                            moments.m2_sq[t] / (safe * safe))
         state = self.state()
@@ -139,7 +139,7 @@ class SequentialCheck:
         return self.tested[bad]
 
     def state(self) -> str:
-        if self.exceeded.size or self.diverged or self.failing().size:
+        if self.exceeded.size or self.failing().size:
             return "fail"
         lo, hi = self.interval()
         ref = self.reference[self.tested]

@@ -178,3 +178,34 @@ def test_either_form_can_be_the_smaller():
     beta = alpha * lam[:, None] * geo
     np.testing.assert_allclose(bound, (beta**2).sum(axis=0), rtol=1e-12)
     assert bound[-1] < 2.01  # the norm form would give about (G / mu)^2 = 2500
+
+
+def test_overflow_from_the_optimum_gives_inf_not_nan():
+    """Outside the condition from w* itself: zero start and a noise-free coordinate times an
+    infinite growth factor must count as 0, not NaN; a huge start overflows silently."""
+    problem = QuadraticProblem(hessian=np.diag([1.0, 30.0]), data=[[0.0, 1.0], [0.0, -1.0]])
+    at_opt = quadratic_bound(problem, alpha=1.0, steps=400, w0=problem.w_star)
+    assert not np.any(np.isnan(at_opt)) and np.isinf(at_opt[-1]) and at_opt[0] == 0.0
+    far = quadratic_bound(problem, alpha=1.0, steps=300, w0=problem.w_star + [0.0, 1e150])
+    assert not np.any(np.isnan(far)) and np.isinf(far[-1])
+
+
+def test_logistic_bound_inside_the_condition_and_messages():
+    from sim import LogisticRegressionProblem
+
+    problem = LogisticRegressionProblem(features=[[1.0], [-2.0], [0.5]], labels=[1.0, 1.0, -1.0],
+                                        l2=0.5)
+    alpha = 0.5 * theory.max_step(problem.mu, problem.L)
+    rho = 1 - alpha * problem.mu
+    norms = np.array([1.0, 2.0, 0.5])
+    g = np.max((1 - 2 / 3) * norms + norms.mean()) + np.linalg.norm(
+        problem.gradient(problem.w_star))
+    t = np.arange(21)
+    a = rho**t * 2.0 + alpha * g * (1 - rho**t) / (1 - rho)
+    np.testing.assert_allclose(logistic_bound(problem, alpha=alpha, steps=20,
+                                              w0=problem.w_star + 2.0), a**2, rtol=1e-12)
+    with pytest.raises(ValueError, match=r"^w0 must contain only finite values"):
+        logistic_bound(problem, alpha=alpha, steps=2, w0=[np.nan])
+    with pytest.raises(TypeError, match=r"^no almost-sure bound is known for object; expected a "
+                                        r"QuadraticProblem or a LogisticRegressionProblem$"):
+        sq_dist_bound(object(), alpha=0.1, steps=1)

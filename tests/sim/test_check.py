@@ -363,3 +363,19 @@ def test_check_messages():
     with pytest.raises(ValueError, match=r"^a finite-sample check needs the sample maximum of "
                                          r"every step$"):
         check_exact(s, [1.0, 2.0], range_bound=[3.0, 3.0])
+
+
+def test_more_edges():
+    # Diverged steps show an infinite estimate.
+    out = check_exact(_sample([1.0, np.nan], [0.0, np.nan], diverged_at=1), [1.0, 1.0])
+    assert out.estimate[1] == np.inf
+    # A NaN standard error at one step does not make the mde undefined.
+    nan_se = check_exact(_sample([1.0, 1.0, 2.0], [0.0, 0.001, np.nan]), [1.0, 1.0, 1.0])
+    assert np.isfinite(nan_se.mde) and nan_se.mde_step == 1
+    # Ratios of huge over tiny overflow to inf silently.
+    assert check_upper_bound(_sample([1e300], [0.0]), [1e-300]).worst_ratio == np.inf
+    # A violation check forwards atol, and a zero bound with a nonzero prediction is handled.
+    tol = check_violation(_sample([1.0, 1.5], [0.0, 0.0]), [1.0, 1.0], [1.0, 1.5], atol=1.0)
+    assert tol.passed and tol.verdict == "inconclusive"  # the allowance hides the excess
+    zero = check_violation(_sample([1.0, 1.0], [0.0, 0.0]), [0.0, 1.0], [1.0, 1.0])
+    assert zero.verdict == "pass" and zero.tolerance == 0.0

@@ -280,3 +280,16 @@ def test_chunked_sequence_bets_thresholds_and_ends():
         ChunkedBettingCS(1, 1)
     with pytest.raises(ValueError, match=r"^c must be in \(0, 0.5\], got 0$"):
         ChunkedBettingCS(1, 0.1, c=0)
+
+
+def test_upper_end_when_the_capital_bound_turns_down_beyond_one():
+    """Eleven values of 0.1 at delta = 0.1 (bet 1/2): the log-capital bound of K- is a concave
+    quadratic whose vertex lies beyond 1, so it rejects m = 1 but not m = 2; the upper end must
+    come from [0, 1] alone."""
+    cs = ChunkedBettingCS(1, 0.1)
+    cs.update(11, [0.1], [0.0])
+    _, down = cs.log_capital(np.array([[1.0], [2.0]]))
+    assert down[0, 0] >= cs.threshold > down[1, 0]
+    grid = np.linspace(0, 1, 100_001)
+    kept = grid[cs.log_capital(grid[:, None])[1][:, 0] < cs.threshold]
+    assert cs.upper[0] == pytest.approx(kept[-1], abs=1e-5) and cs.upper[0] < 1

@@ -221,3 +221,28 @@ def test_chunk_seed_is_sha256_little_endian():
 
     digest = hashlib.sha256(b"9:3").digest()
     assert chunk_seed(9, 3) == int.from_bytes(digest[:8], "little")
+
+
+def test_pass_boundaries_are_inclusive():
+    """An interval end exactly at r (1 +- tolerance) + rtol |r| still passes (range 1, so the
+    interval is not rescaled)."""
+    ref = np.array([0.5])
+
+    def state(lo, hi):
+        c = SequentialCheck(ref, [1.0], tolerance=0.1)
+        c.cs.lower, c.cs.upper = np.array([lo]), np.array([hi])
+        return c.state()
+
+    top = 0.5 * (1 + 0.1) + 1e-9 * 0.5
+    bottom = 0.5 * (1 - 0.1) - 1e-9 * 0.5
+    assert state(bottom, top) == "pass"
+    assert state(bottom, np.nextafter(top, 1)) == "undecided"
+    assert state(np.nextafter(bottom, 0), top) == "undecided"
+
+
+def test_decision_keeps_the_compared_arrays():
+    d = SequentialCheck([1.0, 2.0], [3.0, 4.0], delta=0.5).decision(0)
+    np.testing.assert_array_equal(d.reference, [1.0, 2.0])
+    np.testing.assert_array_equal(d.range_bound, [3.0, 4.0])
+    with pytest.raises(ValueError, match=r"^delta must be in \(0, 1\), got 1$"):
+        SequentialCheck([1.0, 2.0], [3.0, 4.0], delta=1)
