@@ -96,9 +96,9 @@ def _geometric_sums(q: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _times(growth: np.ndarray, factor: Any) -> np.ndarray:
     """``growth * factor`` with ``inf * 0 = 0`` (a zero factor stays zero however large the
-    geometric growth), silently overflowing to inf."""
+    geometric growth)."""
     factor = np.asarray(factor, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(invalid="ignore"):  # inf * 0, replaced by 0; callers ignore overflow
         return np.where(factor == 0, 0.0, growth * factor)
 
 

@@ -107,15 +107,13 @@ def hedged_interval(x: Any, *, delta: float, grid: int = 1000) -> tuple[np.ndarr
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 1:
         raise ValueError(f"x must be one-dimensional, got shape {x.shape}")
-    cand = np.arange(1, grid) / grid
+    cand = np.arange(1, grid) / grid  # candidate k / grid is row k - 1
     inside = hedged_capital(np.broadcast_to(x, (cand.size, x.size)), cand,
                             delta=delta) < np.log(1 / delta)
-    any_in = inside.any(axis=0)
+    # First and last kept rows; with no row kept they are 0 and grid - 2, giving [0, 1].
     first = np.argmax(inside, axis=0)
     last = cand.size - 1 - np.argmax(inside[::-1], axis=0)
-    lower = np.where(any_in, np.maximum(cand[first] - 1 / grid, 0.0), 0.0)
-    upper = np.where(any_in, np.minimum(cand[last] + 1 / grid, 1.0), 1.0)
-    return lower, upper
+    return first / grid, (last + 2) / grid
 
 
 class ChunkedBettingCS:
