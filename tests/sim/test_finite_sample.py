@@ -203,6 +203,10 @@ def test_hedged_interval_is_the_grid_method():
         kept = cand[keep[:, n]]
         assert lo[n] == pytest.approx(max(kept[0] - 1 / grid, 0.0))
         assert hi[n] == pytest.approx(min(kept[-1] + 1 / grid, 1.0))
+    default_lo, default_hi = hedged_interval(x[:30], delta=delta)  # grid 1000 by default
+    np.testing.assert_allclose(default_lo * 1000, np.round(default_lo * 1000), atol=1e-9)
+    np.testing.assert_allclose(default_hi * 1000, np.round(default_hi * 1000), atol=1e-9)
+    assert np.any(default_lo * 1001 % 1 > 1e-6)
     ones_lo, ones_hi = hedged_interval(np.ones(300), delta=delta, grid=grid)
     assert ones_hi[0] == 1.0 and ones_lo[0] < 1.0
     assert (ones_lo[-1], ones_hi[-1]) == (0.0, 1.0)  # every candidate rejected
