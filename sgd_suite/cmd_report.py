@@ -23,13 +23,14 @@ def register(subparsers) -> None:
     p.add_argument("--quick", action="store_true",
                    help="run only the quick subset of experiments (same parameters as in the "
                         "full report); all claims are still checked")
-    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed of every experiment "
-                   "(default: 0; the problems' data are fixed)")
+    p.add_argument("--seed", type=int, default=0, help="root Monte Carlo seed; each experiment "
+                   "derives its own from it and its id (default: 0; the problems' data are "
+                   "fixed)")
     p.add_argument("--backend", default="numpy", help="array backend: numpy, cupy or auto "
                    "(default: numpy)")
-    p.add_argument("--engine", default="array", help="simulation engine: array, numba, "
-                   "cupy-fused or auto (default: array, the reference engine, which needs no "
-                   "compilation and reproduces the committed report exactly)")
+    p.add_argument("--engine", default="auto", help="simulation engine: array, numba, "
+                   "cupy-fused or auto (default: auto, the fused kernel of the backend when it "
+                   "is installed, else array)")
     p.add_argument("--trajectories", type=int, default=None, metavar="N",
                    help="override every experiment's number of trajectories (N >= 2)")
     p.add_argument("--delta", type=float, default=1e-9, help="family-wise false-alarm "

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from sgd_suite.cli import UsageError
+from sim.check import DEFAULT_TOLERANCE
 from sgd_suite.experiments import Experiment, build
 from sgd_suite.runs import run as run_experiment
 
@@ -117,7 +118,7 @@ def run(args) -> int:
     inside = args.alpha <= 2.0 / (problem.L + problem.mu)
     exp = Experiment(**{**exp.as_dict(), "expect": "pass" if inside else "violate"})
     rec = run_experiment(exp, seed=args.seed, backend=args.backend, engine=args.engine,
-                         delta=args.delta, progress=True)
+                         delta=args.delta, progress=True, tolerance=DEFAULT_TOLERANCE)
     p, chk = rec["parameters"], rec["bound_check"]
     print(f"{args.problem}: d={p['dim']}, n={p['n']}, mu={p['mu']:.6g}, L={p['L']:.6g}, "
           f"M={p['M']:.6g}, alpha={p['alpha']:.6g} (2/(L+mu)={p['max_step']:.6g}), "
@@ -127,10 +128,14 @@ def run(args) -> int:
     exact = rec["exact_check"]
     print(f"bound check: worst z = {chk['worst_z']:.3f} at t = {chk['worst_z_step']}, "
           f"over t >= 1: {chk['max_z_after_start']:.3f} (threshold {chk['z_threshold']:.3f}, "
-          f"delta = {chk['delta']:g}): " + ("passed" if chk["passed"] else "REJECTED"))
+          f"delta = {chk['delta']:g}): " + ("passed" if chk["passed"] else "REJECTED")
+          + f"; {chk['verdict']} (basis {chk['basis']}, mde {chk['mde']:.3g})")
     if exact is not None:
         print(f"exact check: worst |z| = {exact['worst_abs_z']:.3f} (threshold "
-              f"{exact['z_threshold']:.3f}): " + ("agrees" if exact["passed"] else "DISAGREES"))
+              f"{exact['z_threshold']:.3f}): " + ("agrees" if exact["passed"] else "DISAGREES")
+              + f"; {exact['verdict']} (basis {exact['basis']}, mde {exact['mde']:.3g})")
+    print(f"verdict: {rec['verdict']} ({rec['check']} check, basis {rec['basis']}, "
+          f"mde {rec['mde']:.3g}, tolerance {rec['tolerance']:g})")
     if not inside:
         print("alpha > 2/(L+mu): outside the step-size condition, the bound is not guaranteed "
               "(a rejection here is expected, not a failure).")
@@ -154,4 +159,4 @@ def run(args) -> int:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(args.json, json.dumps(jsonable(rec), indent=1, allow_nan=False) + "\n")
         print(f"json: {args.json}")
-    return 0 if rec["expectation_met"] or not inside else 1
+    return 1 if rec["verdict"] == "fail" and inside else 0

@@ -15,16 +15,37 @@ bound; runs just outside it are expected to violate it, which shows the conditio
 A minibatch of :math:`B` indices drawn independently (with replacement) has gradient-noise
 second moment exactly :math:`M/B`, so batched runs are checked against the bound with
 :math:`M/B`.
+
+Every run draws its Monte Carlo seed from the report's root seed and its own id
+(:func:`experiment_seed`), so the runs are independent of each other and each can be re-run
+alone. Quadratic runs are checked against the exact :math:`\\mathbf E\\|w_t-w^*\\|^2` (two-sided,
+so a simulator that is too good fails too) as well as against the bound; where the bound holds
+with equality (:math:`H = \\mu I`, and the one-dimensional two-point case) the lecture's
+recursion itself is the reference of the two-sided check.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 Expect = Literal["pass", "violate"]
+CheckKind = Literal["exact", "upper-bound", "violation"]
+
+TOLERANCE = 0.01
+"""Largest minimum detectable relative error (mde) for which a report check decides; the
+sample sizes of the catalogue are chosen so that every check meets it."""
+
+
+def experiment_seed(root: int, exp_id: str) -> int:
+    """The Monte Carlo seed of run ``exp_id`` under root seed ``root``: the first 8 bytes of
+    SHA-256 of ``"root:exp_id"``, a 64-bit integer (distinct runs get unrelated streams)."""
+    digest = hashlib.sha256(f"{int(root)}:{exp_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
 
 
 @dataclass(frozen=True)
@@ -45,8 +66,15 @@ class Experiment:
         start: "spread" (w0 - w* along a fixed mix of all eigenvectors), "top" (along the
             eigenvector of L, the slowest direction once alpha > 2/(L+mu)), or "optimum".
         r0: distance of w0 from w*.
+        points: "gaussian" (a cloud of n examples) or "two-point" (n = 2 examples at
+            centre +- spread along the diagonal direction).
         data_seed: seed of the problem's data (independent of the Monte Carlo seed).
         expect: "pass" if the bound must hold, "violate" if the run is outside the condition.
+        test_from: first step tested (steps before it are the transient of a noise-ball run).
+        reference: what the one-sided check compares with: "recursion" (the lecture's b_t) or
+            "level" (its fixed point alpha M/(2 mu - alpha mu^2), for noise-ball runs).
+        tight: the bound holds with equality (H = mu I, or one dimension), so the two-sided
+            check compares with the lecture's recursion itself.
         quick: part of the quick report (identical parameters in both reports).
         claims: ids of the lecture's claims (``verify``) that the run tests.
     """
@@ -67,21 +95,36 @@ class Experiment:
     batch: int = 1
     start: Literal["spread", "top", "optimum"] = "spread"
     r0: float = 3.0
+    points: Literal["gaussian", "two-point"] = "gaussian"
     data_seed: int = 0
     expect: Expect = "pass"
+    test_from: int = 0
+    reference: Literal["recursion", "level"] = "recursion"
+    tight: bool = False
     quick: bool = False
     claims: tuple[str, ...] = ()
+
+    @property
+    def check(self) -> CheckKind:
+        """The run's main check: "exact" (quadratic, against exact theory), "upper-bound"
+        (no exact theory) or "violation" (outside the step-size condition)."""
+        if self.expect == "violate":
+            return "violation"
+        return "exact" if self.problem == "quadratic" else "upper-bound"
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def quadratic_problem(*, dim: int, n: int, mu: float, L: float, spread: float, data_seed: int):
+def quadratic_problem(*, dim: int, n: int, mu: float, L: float, spread: float, data_seed: int,
+                      points: str = "gaussian"):
     """A quadratic :math:`f(w;x_i)=\\tfrac12 (w-x_i)^\\top H (w-x_i)` with spectrum in [mu, L].
 
     The eigenvalues of ``H`` are evenly spaced from ``mu`` to ``L`` (so the problem's strong
     convexity and smoothness constants are exactly ``mu`` and ``L``) in a random orthonormal
-    basis; the examples are a Gaussian cloud of standard deviation ``spread``.
+    basis (``H = mu I`` exactly when ``mu == L``); the examples are a Gaussian cloud of standard
+    deviation ``spread`` (``points="gaussian"``) or the two points
+    :math:`c \\pm \\text{spread}\\cdot\\mathbf 1/\\sqrt d` (``points="two-point"``, ``n = 2``).
 
     Returns:
         (problem, eigvecs) with ``eigvecs[:, k]`` the eigenvector of the k-th eigenvalue.
@@ -90,14 +133,19 @@ def quadratic_problem(*, dim: int, n: int, mu: float, L: float, spread: float, d
 
     if dim == 1 and mu != L:
         raise ValueError(f"a one-dimensional quadratic has mu == L, got mu={mu}, L={L}")
+    if points == "two-point" and n != 2:
+        raise ValueError(f"the two-point case has n == 2, got n={n}")
     rng = np.random.default_rng(data_seed)
     eigvals = np.linspace(mu, L, dim)
     q, r = np.linalg.qr(rng.standard_normal((dim, dim)))
     q = q * np.sign(np.diag(r))
-    hessian = (q * eigvals) @ q.T
+    hessian = mu * np.eye(dim) if mu == L else (q * eigvals) @ q.T
     hessian = (hessian + hessian.T) / 2
     centre = rng.standard_normal(dim)
-    data = centre + spread * rng.standard_normal((n, dim))
+    if points == "two-point":
+        data = centre + spread * np.outer([-1.0, 1.0], np.ones(dim) / np.sqrt(dim))
+    else:
+        data = centre + spread * rng.standard_normal((n, dim))
     return QuadraticProblem(hessian=hessian, data=data), q
 
 
@@ -122,7 +170,8 @@ def build(exp: Experiment):
     """The problem of ``exp`` and its start ``w0``."""
     if exp.problem == "quadratic":
         problem, q = quadratic_problem(dim=exp.dim, n=exp.n, mu=exp.mu, L=exp.L,
-                                       spread=exp.spread, data_seed=exp.data_seed)
+                                       spread=exp.spread, data_seed=exp.data_seed,
+                                       points=exp.points)
         if exp.start == "top":
             direction = q[:, -1]
         else:
@@ -136,19 +185,25 @@ def build(exp: Experiment):
 
 
 def _bound_runs() -> list[Experiment]:
-    common = {"group": "bound", "problem": "quadratic", "n": 64, "steps": 120}
+    common = {"group": "bound", "problem": "quadratic", "steps": 120}
     return [
-        Experiment(id="quad-d1-tight", dim=1, mu=1.0, L=1.0, alpha=0.2, trajectories=16384,
-                   quick=True, purpose="one dimension: the recursion is an equality, so the "
-                   "bound is attained and the check is at its sharpest", **common),
-        Experiment(id="quad-d5", dim=5, mu=1.0, L=4.0, alpha=0.1, trajectories=16384, quick=True,
-                   purpose="well-conditioned quadratic, step size well inside the condition",
+        Experiment(id="quad-d1-two-point", dim=1, n=2, mu=1.0, L=1.0, alpha=0.2,
+                   points="two-point", tight=True, trajectories=3 * 2**20, quick=True,
+                   purpose="one dimension, two examples (the noise is ±μc): every step of the "
+                   "recursion is an equality, so the bound itself is checked two-sided",
                    **common),
-        Experiment(id="quad-d10-edge", dim=10, mu=0.5, L=10.0, alpha=2 / 10.5, trajectories=262144,
-                   purpose="ill-conditioned quadratic at the edge of the condition, "
-                   "α = 2/(L+μ)", **common),
-        Experiment(id="quad-d5-batch8", dim=5, mu=1.0, L=4.0, alpha=0.3, batch=8,
-                   trajectories=262144,
+        Experiment(id="quad-isotropic", dim=3, n=64, mu=1.0, L=1.0, alpha=0.2, tight=True,
+                   trajectories=3 * 2**20, purpose="H = μI in three dimensions, noise "
+                   "independent of the state: the bound is attained and checked two-sided",
+                   **common),
+        Experiment(id="quad-d5", dim=5, n=64, mu=1.0, L=4.0, alpha=0.1, trajectories=3 * 2**19,
+                   quick=True, purpose="well-conditioned quadratic, step size well inside the "
+                   "condition", **common),
+        Experiment(id="quad-d10-edge", dim=10, n=64, mu=0.5, L=10.0, alpha=2 / 10.5,
+                   trajectories=2**21, purpose="ill-conditioned quadratic at the edge of the "
+                   "condition, α = 2/(L+μ)", **common),
+        Experiment(id="quad-d5-batch8", dim=5, n=64, mu=1.0, L=4.0, alpha=0.3, batch=8,
+                   trajectories=2**21,
                    purpose="minibatch of 8 (with replacement): the same bound with M/8",
                    **common),
     ]
@@ -156,31 +211,55 @@ def _bound_runs() -> list[Experiment]:
 
 NOISE_BALL_ALPHAS = (0.025, 0.05, 0.1, 0.2, 0.3, 0.4)
 NOISE_BALL_PROBLEM = {"problem": "quadratic", "dim": 2, "n": 64, "mu": 1.0, "L": 4.0}
+NOISE_BALL_MIXED = 1e-4
+"""Largest relative distance :math:`(1-\\alpha\\mu)^{2t}` of the exact curve from its limit at
+the first tested step of a noise-ball run: a hundredth of the 1% the checks resolve."""
+NOISE_BALL_WINDOW = 20
+"""Steps tested after mixing, each on the same independent trajectories (Bonferroni)."""
+
+
+def mixing_steps(alpha: float, mu: float, tol: float = NOISE_BALL_MIXED) -> int:
+    """Fewest steps :math:`t` with :math:`(1-\\alpha\\mu)^{2t} \\le` ``tol`` (needs
+    :math:`0 < \\alpha\\mu < 1`).
+
+    From :math:`w^*` every eigen-coordinate's second moment is its limit times
+    :math:`1 - r_k^{2t}`, :math:`|r_k| \\le 1 - \\alpha\\mu` for :math:`\\alpha \\le 2/(L+\\mu)`,
+    so from that step on the exact curve is within ``tol`` (relative) of its limit.
+    """
+    return math.ceil(math.log(tol) / (2 * math.log1p(-alpha * mu)))
+
+
+NOISE_BALL_TRAJECTORIES = {0.025: 5 * 2**20, 0.05: 3 * 2**20, 0.1: 2**21, 0.2: 2**21,
+                           0.3: 2**21, 0.4: 2**21}
 
 
 def _noise_ball_runs() -> list[Experiment]:
-    # Start at the optimum so the recursion rises monotonically to the noise ball; 400 steps
-    # make (1 - alpha mu)^(2T) < 1e-8 for the smallest step size.
-    return [
-        Experiment(id=f"noise-ball-a{a:g}", group="noise-ball", alpha=a, steps=400,
-                   trajectories=131072, **NOISE_BALL_PROBLEM,
-                   start="optimum", quick=(a == 0.2),
-                   purpose=f"noise ball at α = {a:g}, started at w*: the limit αM/(2μ − αμ²); "
-                   "the first step from w* has mean exactly α²M, the bound's value, so the "
-                   "estimate/bound ratio is read at t = 1 and is the same for every α")
-        for a in NOISE_BALL_ALPHAS
-    ]
+    # Start at the optimum, so the exact curve rises monotonically to the level; test the
+    # window of steps after it is within NOISE_BALL_MIXED of it.
+    runs = []
+    for a in NOISE_BALL_ALPHAS:
+        mixed = mixing_steps(a, NOISE_BALL_PROBLEM["mu"])
+        runs.append(Experiment(
+            id=f"noise-ball-a{a:g}", group="noise-ball", alpha=a,
+            steps=mixed + NOISE_BALL_WINDOW, test_from=mixed, reference="level",
+            trajectories=NOISE_BALL_TRAJECTORIES[a], **NOISE_BALL_PROBLEM, start="optimum",
+            quick=(a == 0.2),
+            purpose=f"noise ball at α = {a:g}, started at w*: the level reached after {mixed} "
+            f"steps (within 10⁻⁴ of the limit) is checked at steps {mixed}–"
+            f"{mixed + NOISE_BALL_WINDOW} against its exact value (two-sided) and the lecture's "
+            "αM/(2μ − αμ²) (one-sided)"))
+    return runs
 
 
 def _step_size_runs() -> list[Experiment]:
     common = {"group": "step-size", "problem": "quadratic", "dim": 2, "n": 64, "mu": 1.0,
-              "L": 10.0, "steps": 80, "trajectories": 16384, "start": "top", "r0": 3.0,
+              "L": 10.0, "steps": 80, "start": "top", "r0": 3.0,
               "spread": 0.3, "quick": True}
     return [
-        Experiment(id="step-inside", alpha=0.18, expect="pass",
+        Experiment(id="step-inside", alpha=0.18, expect="pass", trajectories=3 * 2**20,
                    purpose="α = 0.18, just inside 2/(L+μ) = 0.1818: the bound holds",
                    **common),
-        Experiment(id="step-outside", alpha=0.19, expect="violate",
+        Experiment(id="step-outside", alpha=0.19, expect="violate", trajectories=5 * 2**20,
                    purpose="α = 0.19, just outside 2/(L+μ): the stiff direction contracts "
                    "by |1 − αL| = 0.9 > 1 − αμ = 0.81, so the bound is expected to fail", **common),
     ]
@@ -189,7 +268,7 @@ def _step_size_runs() -> list[Experiment]:
 def _logistic_runs() -> list[Experiment]:
     return [
         Experiment(id="logistic-d2", group="logistic", problem="logistic", dim=2, n=200,
-                   spread=1.5, l2=0.1, alpha=0.5, steps=100, trajectories=16384, r0=4.0,
+                   spread=1.5, l2=0.1, alpha=0.5, steps=100, trajectories=2**17, r0=4.0,
                    quick=True, purpose="logistic regression (λ = 0.1): the bound with the valid "
                    "constant M = mean ‖a_i‖² ≥ sup over w of the gradient-noise second moment; "
                    "mean iterate against gradient descent"),

@@ -58,13 +58,13 @@ def draw_all(sims: Sequence[Mapping], gd: Sequence[Mapping], folder: Path, *,
             "Monte Carlo estimate of E‖w_t − w*‖² with its 95% band, the lecture's recursion "
             "bound, the exact value and the noise-ball level, for several (μ, L, α) inside the "
             "step-size condition. The estimate stays under the bound, within Monte Carlo error, "
-            "at every step; in one dimension the bound is attained, so there the estimate "
-            "fluctuates around it.")
+            "at every step; where H = μI (one dimension, or isotropic) the bound is attained, so "
+            "there the estimate fluctuates around it.")
     if (runs := by_group.get("noise-ball")) and noise_curve:
         p = runs[0]["parameters"]
         title = (f"quadratic d={p['dim']}, n={p['n']}, μ={p['mu']:.3g}, L={p['L']:.3g}, "
-                 f"M={p['M']:.3g}\nstart at w*, value after {p['steps']} steps, "
-                 f"N={p['trajectories']} runs per step size")
+                 f"M={p['M']:.3g}\nstart at w*, value at the last step, after mixing, "
+                 f"N ≥ {min(s['parameters']['trajectories'] for s in runs)} runs per step size")
         path = noise_ball_sweep(
             [s["parameters"]["alpha"] for s in runs],
             [s["arrays"]["mean_sq_dist"][-1] for s in runs],

@@ -13,6 +13,7 @@ import numpy as np
 
 from sgd_suite.experiments import (
     GD_RATE_CLAIMS,
+    TOLERANCE,
     Experiment,
     build,
     catalogue,
@@ -24,42 +25,77 @@ def _check_dict(check) -> dict:
     """The fields of a sim.check result that the report records (NumPy scalars to Python)."""
     out = {}
     for key, value in vars(check).items():
-        if key == "failing_steps":
-            out["failing_steps_count"] = int(np.size(value))
+        if key in ("failing_steps", "range_exceeded_steps"):
+            out[key.replace("_steps", "_steps_count")] = int(np.size(value))
+        if key == "tested_steps":
+            out["tested_from"], out["tested_to"] = int(value[0]), int(value[-1])
         if isinstance(value, np.ndarray):
             continue
         out[key] = value.item() if isinstance(value, np.generic) else value
     return out
 
 
-def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
-        trajectories: int | None = None, progress: bool = False) -> dict:
-    """Simulate ``exp`` and check it against the lecture's bound (and the exact value).
+def combined_verdict(*verdicts: str) -> str:
+    """"fail" if any check fails, else "inconclusive" if any is, else "pass"."""
+    if "fail" in verdicts:
+        return "fail"
+    return "inconclusive" if "inconclusive" in verdicts else "pass"
 
-    Returns:
-        The JSON record of the run: parameters (with the problem's exact mu, L, M), the
-        one-sided bound check, the two-sided exact check where the exact curve is known,
-        the expectation and whether it was met, and the per-step arrays.
-    """
+
+def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
+        trajectories: int | None = None, progress: bool = False,
+        tolerance: float | None = None) -> dict:
+    """Simulate ``exp`` with Monte Carlo seed ``seed`` and check it (:func:`evaluate`)."""
     from sim import simulate
-    from sim.check import check_exact, check_upper_bound
-    from sim.theory import max_step, noise_ball, sgd_bound
 
     problem, w0 = build(exp)
     result = simulate(problem, alpha=exp.alpha, steps=exp.steps,
                       trajectories=trajectories or exp.trajectories, seed=seed, backend=backend,
                       w0=w0, batch=exp.batch, engine=engine, progress=progress)
+    return evaluate(exp, problem, w0, result, delta=delta, tolerance=tolerance)
+
+
+def evaluate(exp: Experiment, problem, w0, result, *, delta: float,
+             tolerance: float | None = None) -> dict:
+    """Check a simulation of ``exp`` against the lecture's bound and the exact value.
+
+    Quadratic runs use the finite-sample basis, with the almost-sure range of
+    :func:`sim.almost_sure.quadratic_bound`; logistic runs the normal approximation. The main
+    check is ``exp.check``; the record's verdict combines every check of the run.
+
+    Returns:
+        The JSON record of the run: parameters (with the problem's exact mu, L, M), the
+        one-sided check (against the bound, or, for a violation run, expected to reject it),
+        the two-sided check against the exact value where it is known, the verdict, basis and
+        mde of the main check, and the per-step arrays.
+    """
+    from sim.almost_sure import quadratic_bound
+    from sim.check import check_exact, check_upper_bound, check_violation
+    from sim.theory import max_step, noise_ball, sgd_bound
+
+    tol = TOLERANCE if tolerance is None else tolerance
     mu, L, M = float(problem.mu), float(problem.L), float(problem.M)
     m_eff = M / exp.batch
     e0_sq = float(np.sum((w0 - np.asarray(problem.w_star)) ** 2))
     bound = np.asarray(sgd_bound(mu, m_eff, exp.alpha, e0_sq, exp.steps))
-    exact = None
+    level = float(noise_ball(mu, m_eff, exp.alpha)) if exp.alpha * mu < 2 else None
+    upper = bound if exp.reference == "recursion" else np.full(exp.steps + 1, level)
+    tested = np.arange(exp.test_from, exp.steps + 1)
+    exact = range_bound = None
     if exp.problem == "quadratic":
         exact = np.asarray(problem.exact_mean_sq_dist(alpha=exp.alpha, steps=exp.steps, w0=w0,
                                                       batch=exp.batch))
-    bound_check = check_upper_bound(result, bound, delta=delta)
-    exact_check = None if exact is None else check_exact(result, exact, delta=delta)
-    bound_ok = bool(bound_check.passed) == (exp.expect == "pass")
+        range_bound = quadratic_bound(problem, alpha=exp.alpha, steps=exp.steps, w0=w0)
+    common = {"delta": delta, "steps": tested, "range_bound": range_bound}
+    if exp.check == "violation":
+        bound_check = check_violation(result, upper, exact, **common)
+    else:
+        bound_check = check_upper_bound(result, upper, tolerance=tol, **common)
+    exact_check = None
+    if exact is not None:
+        exact_check = check_exact(result, bound if exp.tight else exact, tolerance=tol, **common)
+    main = exact_check if exp.check == "exact" else bound_check
+    verdict = combined_verdict(*(c.verdict for c in (bound_check, exact_check) if c))
     # The start is deterministic (zero spread at t = 0), so tightness is read from t >= 1.
     with np.errstate(divide="ignore", invalid="ignore"):
         est, se = result.mean_sq_dist[1:], result.stderr[1:]
@@ -67,7 +103,7 @@ def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
         tightness = {"max_z_after_start": float(np.nanmax(z_after)) if np.any(se > 0) else None,
                      "max_ratio_after_start": float(np.nanmax(est / bound[1:]))}
     arrays = {"mean_sq_dist": result.mean_sq_dist, "stderr": result.stderr, "bound": bound,
-              "exact": exact}
+              "exact": exact, "range_bound": range_bound}
     if exp.group == "logistic":
         arrays["mean_w"] = result.mean_w
         arrays["gd_path"] = problem.gd_path(alpha=exp.alpha, steps=exp.steps, w0=w0)
@@ -81,15 +117,21 @@ def run(exp: Experiment, *, seed: int, backend: str, engine: str, delta: float,
             "problem": exp.problem, "dim": exp.dim, "n": exp.n, "mu": mu, "L": L, "M": M,
             "M_batch": m_eff, "alpha": exp.alpha, "max_step": float(max_step(mu, L)),
             "batch": exp.batch, "steps": exp.steps, "trajectories": int(result.trajectories),
-            "seed": seed, "data_seed": exp.data_seed, "spread": exp.spread, "l2": exp.l2,
-            "start": exp.start, "r0": exp.r0, "backend": result.backend,
-            "engine": result.engine, "device": result.device,
+            "seed": int(result.seed), "data_seed": exp.data_seed, "spread": exp.spread,
+            "l2": exp.l2, "start": exp.start, "r0": exp.r0, "points": exp.points,
+            "test_from": exp.test_from, "reference": exp.reference, "tight": exp.tight,
+            "backend": result.backend, "engine": result.engine, "device": result.device,
         },
-        "noise_ball": float(noise_ball(mu, m_eff, exp.alpha)),
+        "noise_ball": level,
+        "check": exp.check,
+        "verdict": verdict,
+        "basis": main.basis,
+        "mde": main.mde,
+        "tolerance": tol,
         "bound_check": {**_check_dict(bound_check), **tightness},
         "exact_check": None if exact_check is None else _check_dict(exact_check),
         "expected": exp.expect,
-        "expectation_met": bound_ok and (exact_check is None or bool(exact_check.passed)),
+        "expectation_met": verdict == "pass",
         "diverged_at": result.diverged_at,
         "elapsed_s": float(result.elapsed_s),
         "arrays": arrays,

@@ -120,3 +120,18 @@ def test_moments_errors_are_clear():
     other = stats.Moments(1, np.zeros(3), np.zeros(3), np.zeros((3, 1)), np.zeros(3))
     with pytest.raises(ValueError, match="shapes"):
         stats.merge(one, other)
+
+
+def test_merge_all_of_nothing_is_an_error():
+    with pytest.raises(ValueError, match=r"^merge_all needs at least one group$"):
+        stats.merge_all([])
+
+
+def test_merge_checks_both_shapes_and_variance_needs_two():
+    a = stats.Moments(2, np.zeros(3), np.ones(3), np.zeros((3, 2)), np.zeros(3))
+    b = a._replace(mean_w=np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="cannot merge moments of shapes"):
+        stats.merge(a, b)
+    np.testing.assert_array_equal(stats.variance(a), np.ones(3))
+    with pytest.raises(ValueError, match=r"^variance needs count >= 2, got 1$"):
+        stats.variance(a._replace(count=1))
