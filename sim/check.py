@@ -111,10 +111,13 @@ class Sample:
 
     @classmethod
     def of(cls, result: Any) -> Sample:
-        """The sample of a :class:`sim.SimulationResult` (or anything with its fields)."""
+        """The sample of a :class:`sim.SimulationResult`, a :class:`sim.result.Trace` (the
+        averaged iterates' statistics) or anything with their fields."""
         if isinstance(result, Sample):
             return result
         count = getattr(result, "trajectories", None)
+        if count is None and hasattr(result, "moments"):
+            count = result.moments.count
         if count is None:
             raise TypeError(f"{type(result).__name__} has no trajectories count; pass a Sample")
         mx = getattr(result, "max_sq_dist", None)
