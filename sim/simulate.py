@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import preflight
 from sim.backend import resolve_backend
 from sim.engines import ChunkResult, resolve_engine
 from sim.result import SimulationResult
@@ -22,7 +23,7 @@ from sim.rng import seed_keys
 from sim.stats import BLOCK, Moments, blocks_to_moments, merge, stderr
 from sim.validation import finite_array, int_at_least, positive_float
 
-_DEFAULT_CHUNK = {"numpy": 64 * BLOCK, "cupy": 1024 * BLOCK}
+_DEFAULT_CHUNK = preflight.DEFAULT_CHUNK
 
 
 def _run_range(
@@ -76,6 +77,11 @@ def simulate(
     Returns:
         :class:`sim.SimulationResult`; if a trajectory diverges its ``diverged_at`` says where
         and the statistics from there on are NaN.
+
+    Raises:
+        sim.preflight.InsufficientMemory: before any work, when the run's estimated memory
+            (:func:`sim.preflight.estimate`) exceeds what is available; the message says what
+            would fit.
     """
     alpha = positive_float("alpha", alpha)
     steps = int_at_least("steps", steps, 0)
@@ -98,6 +104,10 @@ def simulate(
     chunk_size = int_at_least("chunk_size", chunk_size, BLOCK)
     if chunk_size % BLOCK:
         raise ValueError(f"chunk_size must be a positive multiple of {BLOCK}, got {chunk_size}")
+    preflight.require(preflight.estimate(
+        kind=preflight.problem_kind(problem), dim=problem.dim, n=problem.n, steps=steps,
+        trajectories=trajectories, batch=batch, engine=engine_name, backend=chosen.name,
+        chunk_size=chunk_size))
 
     options = {
         "alpha": alpha,
@@ -107,7 +117,7 @@ def simulate(
         "e0": w0 - problem.w_star,
         "backend": chosen.name,
     }
-    chunks = [(s, min(chunk_size, trajectories - s)) for s in range(0, trajectories, chunk_size)]
+    chunks = preflight.chunk_ranges(trajectories, chunk_size)  # lazy: never a list of all chunks
     run = functools.partial(_run_range, engine_name, problem.spec(), options)
 
     began = time.perf_counter()
@@ -121,7 +131,8 @@ def simulate(
     if progress:
         from tqdm.auto import tqdm
 
-        results = tqdm(results, total=len(chunks), unit="chunk", disable=None)
+        results = tqdm(results, total=preflight.chunk_count(trajectories, chunk_size),
+                       unit="chunk", disable=None)
     total, diverged = _fold(results)
     elapsed = time.perf_counter() - began
 
