@@ -226,6 +226,8 @@ def draw(rec: dict, args) -> str:
         "t": np.arange(stop), "estimate": arrays["mean_sq_dist"][:stop],
         "stderr": arrays["stderr"][:stop], "bound": arrays["bound"][:stop],
         "exact": None if exact is None else exact[:stop],
+        "threshold": (rec["exact_check"] or rec["bound_check"])["z_threshold"],
+        "noise_ball": rec["noise_ball"],
         "title": f"{args.problem}: d={p['dim']}, μ={p['mu']:.3g}, L={p['L']:.3g}, "
                  f"α={p['alpha']:.3g}, N={p['trajectories']}"
                  + (f", diverged at t={rec['diverged_at']}" if stop <= p["steps"] else "")}],
