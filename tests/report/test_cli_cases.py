@@ -22,7 +22,6 @@ import pytest
 from sgd_suite import cli, runs
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "SGD_SUITE_MAX_MEMORY": "16GiB"}
 LINUX = sys.platform.startswith("linux")
 
 
@@ -30,8 +29,13 @@ def _command(*args: str) -> list[str]:
     return [sys.executable, "-m", "sgd_suite", *args]
 
 
+def _env() -> dict[str, str]:
+    # read at each call, so that the child sees the environment of the moment
+    return {**os.environ, "SGD_SUITE_MAX_MEMORY": "16GiB"}
+
+
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(_command(*args), cwd=ROOT, env=ENV, capture_output=True, text=True,
+    return subprocess.run(_command(*args), cwd=ROOT, env=_env(), capture_output=True, text=True,
                           timeout=timeout, check=False)
 
 
@@ -73,7 +77,8 @@ CASES = {
     "condition 1e20": (["simulate", "--mu", "1", "--L", "1e20"], ["--L/--mu must be <="]),
     "L below mu": (["simulate", "--mu", "2", "--L", "1"], ["--L must be >= --mu"]),
     "spread overflow": (["simulate", "--spread", "1e200"], ["overflow float64"]),
-    "delta 1": (["report", "--delta", "1"], ["argument --delta: must be a finite number in (0, 1)"]),
+    "delta 1": (["report", "--delta", "1"],
+                ["argument --delta: must be a finite number in (0, 1)"]),
     "engine unknown": (["simulate", "--engine", "foo"], ["argument --engine: invalid choice"]),
     "fused on numpy": (["report", "--engine", "cupy-fused", "--backend", "numpy"],
                        ["does not run on backend"]),
@@ -165,7 +170,7 @@ def test_refused_before_any_work(tmp_path, monkeypatch, argv):
 def _start(*args: str) -> subprocess.Popen:
     # The child must get the default SIGINT action (a test runner may ignore SIGINT, and an
     # ignored signal stays ignored across exec), so that Python turns it into KeyboardInterrupt.
-    return subprocess.Popen(_command(*args), cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
+    return subprocess.Popen(_command(*args), cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
