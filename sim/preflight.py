@@ -218,7 +218,7 @@ def remedies(est: Estimate, available: int) -> list[str]:
     if parts.get("chunk state", 0) >= max(parts.values()) and s["backend"] == "numpy":
         out.append("a GPU (backend cupy) or Dask workers (scheduler=) to hold the chunk state")
     dim = largest(lambda v: fits(dim=v), s["dim"])
-    if dim is not None and dim >= 1 and "building the problem" in parts:
+    if dim is not None and "building the problem" in parts:
         out.append(f"a dimension of at most {dim:,}")
     return out
 
@@ -293,10 +293,13 @@ def format_bytes(n: float) -> str:
 
 
 def format_seconds(s: float) -> str:
-    """``40 s``, ``3 min``, ``2.5 h``, ``16 days``, ``3e+03 years`` (two significant digits)."""
-    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("h", 3600), ("min", 60)):
+    """``40 s``, ``3 min``, ``2.5 h``, ``1 day``, ``16 days``, ``3e+03 years`` (two significant
+    digits)."""
+    for unit, size in (("year", 365.25 * 86400), ("day", 86400), ("h", 3600), ("min", 60)):
         if s >= size:
-            return f"{s / size:.2g} {unit}"
+            value = f"{s / size:.2g}"
+            plural = unit in ("day", "year") and value != "1"
+            return f"{value} {unit}{'s' if plural else ''}"
     return f"{s:.2g} s"
 
 

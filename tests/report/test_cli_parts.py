@@ -163,3 +163,140 @@ def test_version_falls_back_to_the_package(monkeypatch):
 
     monkeypatch.setattr(metadata, "version", missing)
     assert cli.version() == sgd_suite.__version__
+
+
+def test_main_before_a_command_is_known(monkeypatch, capsys):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main([]) == 130
+    assert capsys.readouterr().err == "sgd-suite: interrupted; nothing written\n"
+
+
+def _args(**kw):
+    return argparse.Namespace(**kw)
+
+
+def test_what_each_command_keeps(tmp_path):
+    from sgd_suite import cmd_bench, cmd_report, cmd_simulate, cmd_verify
+
+    assert cmd_verify.kept(_args(out=str(tmp_path))) == f"nothing was written to {tmp_path}"
+    (tmp_path / "verification.json").write_text("{}")
+    assert cmd_verify.kept(_args(out=str(tmp_path))) == (
+        f"{tmp_path / 'verification.json'} is unchanged")
+    assert cmd_report.kept(_args(out=str(tmp_path))) == (
+        f"the previous report in {tmp_path} is unchanged")
+    assert cmd_report.kept(_args(out=str(tmp_path / "new"))) == (
+        f"nothing was written to {tmp_path / 'new'}")
+    assert cmd_simulate.kept(_args(figure=None)) == "nothing was written"
+    assert cmd_bench.kept(_args(json="x.json")) == "no measurements were written"
+    assert cmd_bench.kept(_args(json=None)) == "nothing was written"
+
+
+def test_report_checks_that_the_parent_of_out_accepts_the_new_report(tmp_path, monkeypatch,
+                                                                      capsys):
+    """report builds beside --out and swaps: a parent that refuses new entries is refused."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    real = outputs.tempfile.mkstemp
+
+    def only_inside(*args, dir=None, **kw):
+        if Path(dir) == tmp_path:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(*args, dir=dir, **kw)
+
+    monkeypatch.setattr(outputs.tempfile, "mkstemp", only_inside)
+    assert outputs.output_folder("--out", out) == out  # enough for verify
+    assert cli.main(["report", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (f"sgd-suite report: error: --out {out}: cannot write in "
+                                       f"{tmp_path} (Permission denied)\n")
+
+
+def test_report_estimate_covers_every_experiment(monkeypatch):
+    from sgd_suite import cmd_report
+    from sgd_suite.experiments import catalogue
+    from sim import preflight
+
+    for quick in (False, True):
+        args = _args(quick=quick, trajectories=None)
+        memory, seconds = cmd_report.preflight(args, "array", "numpy")
+        each = [preflight.estimate(kind=e.problem, dim=e.dim, n=e.n, steps=e.steps,
+                                   batch=e.batch, trajectories=e.trajectories,
+                                   build_problem=True) for e in catalogue(quick=quick)]
+        assert memory == max(e.bytes for e in each)
+        assert seconds == pytest.approx(sum(e.seconds for e in each))
+    big = cmd_report.preflight(_args(quick=True, trajectories=10**9), "array", "numpy")
+    assert big[1] > 1000 * seconds
+    monkeypatch.setenv("SGD_SUITE_MAX_MEMORY", "1MiB")
+    with pytest.raises(preflight.InsufficientMemory, match="1 MiB are available"):
+        cmd_report.preflight(_args(quick=True, trajectories=None), "array", "numpy")
+
+
+def test_report_shows_the_estimate_of_a_long_run(monkeypatch, tmp_path, capsys):
+    from sgd_suite import cmd_report, report
+
+    monkeypatch.setattr(cmd_report, "LONG_RUN_S", 0.0)
+
+    def stop(*_, **__):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "generate", stop)
+    assert cli.main(["report", "--quick", "--out", str(tmp_path / "r")]) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("sgd-suite report: estimated about ")
+    assert err[0].endswith("of memory at most (array engine); Ctrl-C stops it and keeps the "
+                           "previous report")
+    assert err[1] == f"sgd-suite report: interrupted; nothing was written to {tmp_path / 'r'}"
+
+
+def test_bench_refuses_what_cannot_fit(monkeypatch, capsys):
+    from sgd_suite import cmd_bench
+
+    monkeypatch.setenv("SGD_SUITE_MAX_MEMORY", "16GiB")
+    assert cli.main(["bench", "--dim", "100000"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sgd-suite bench: error: the benchmark needs about ")
+    assert "but 16 GiB are available; what would fit: --dim " in err
+    dim = int(err.split("--dim ")[1].split()[0])
+    sizes = {"trajectories": 10_000, "steps": 1000, "n": 256, "repeats": 3}
+    assert cmd_bench.estimate(dim=dim, **sizes)[0] <= 16 * 2**30
+    assert cmd_bench.estimate(dim=dim + 1, **sizes)[0] > 16 * 2**30
+
+
+def test_bench_estimate_counts_every_implementation():
+    from sgd_suite import cmd_bench
+    from sim import preflight
+    from sim.engines import available_engines
+
+    sizes = {"kind": "quadratic", "dim": 10, "n": 256, "steps": 1000, "trajectories": 10_000,
+             "build_problem": True}
+    memory, seconds = cmd_bench.estimate(trajectories=10_000, steps=1000, dim=10, n=256,
+                                         repeats=3)
+    engines = [preflight.estimate(engine=e, **sizes) for e in available_engines("numpy")]
+    jax = (4 * 10_000 * 10 + 2 * 10_000 + 3 * 1000) * 8
+    assert memory == sum(e.bytes for e in engines) + jax
+    assert seconds == pytest.approx(5 * (sum(e.seconds for e in engines) + engines[0].seconds
+                                         + 64 * 1000 * 1e-6))
+
+
+def test_bench_run_writes_its_json(monkeypatch, tmp_path, capsys):
+    """The command's own flow, with the (slow, multi-process) measurement replaced."""
+    import sim.bench
+    from sgd_suite import cmd_bench
+
+    rows = [{"key": "array/numpy", "seconds": 1.0}]
+    monkeypatch.setattr(sim.bench, "run_benchmark", lambda **kw: {"workload": kw, "rows": rows})
+    monkeypatch.setattr(sim.bench, "format_table", lambda r: f"table {r['workload']['dim']}")
+    monkeypatch.setattr(cmd_bench, "LONG_RUN_S", 0.0)
+    target = tmp_path / "b.json"
+    assert cli.main(["bench", "--dim", "3", "--repeats", "1", "--json", str(target)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "table 3\n"
+    assert err.startswith("sgd-suite bench: estimated about ")
+    assert err.rstrip().endswith("of memory; Ctrl-C stops it")
+    written = __import__("json").loads(target.read_text())
+    assert written["workload"] == {"trajectories": 10_000, "steps": 1000, "dim": 3, "n": 256,
+                                   "repeats": 1}
+    rows.append({"key": "jax", "error": "boom"})
+    assert cli.main(["bench", "--dim", "3", "--repeats", "1"]) == 1

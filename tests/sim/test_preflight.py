@@ -135,14 +135,43 @@ def test_remedies_name_the_dimension_and_the_chunk():
     # a chunk's state too large for the host: a GPU or Dask is named
     state = preflight.estimate(kind="quadratic", dim=5000, n=64, steps=1, trajectories=10**6,
                                chunk_size=10**6)
-    assert any("GPU" in f for f in preflight.remedies(state, state.bytes // 2))
+    assert "a GPU (backend cupy) or Dask workers (scheduler=) to hold the chunk state" in (
+        preflight.remedies(state, state.bytes // 2))
 
 
 def test_largest_is_a_bisection():
     assert preflight.largest(lambda v: v <= 37, 1000) == 37
     assert preflight.largest(lambda v: v <= 999, 1000) == 999
+    assert preflight.largest(lambda v: v <= 1, 1000) == 1
+    assert preflight.largest(lambda v: True, 2) == 1
     assert preflight.largest(lambda v: False, 1000) is None
     assert preflight.largest(lambda v: True, 1) is None
+
+
+def test_remedies_offer_only_what_fits():
+    """Each remedy is offered exactly when it brings the estimate under the memory available."""
+    long_run = preflight.estimate(kind="quadratic", dim=5, n=64, steps=10**8, trajectories=4096)
+    fixes = preflight.remedies(long_run, 16 * 2**30)
+    assert not any("chunk" in f for f in fixes)  # one-block chunks would still not fit
+    assert not any("GPU" in f for f in fixes)  # the chunk's state is not what is large
+    assert not any("dimension" in f for f in fixes)  # nothing is built
+    # an amount that fits some number of steps exactly: that number is the answer
+    k = 12_345_678
+    exactly = preflight.estimate(**{**long_run.sizes, "steps": k}).bytes
+    assert preflight.remedies(long_run, exactly) == [
+        f"at most {k:,} steps (statistics are kept for every step)"]
+    # chunks already of one block: no chunk remedy
+    small_chunks = preflight.estimate(kind="quadratic", dim=10, n=64, steps=10**6,
+                                      trajectories=10**6, chunk_size=1024)
+    assert not any("chunk" in f for f in preflight.remedies(small_chunks, 2 * 2**30))
+    # on CuPy the chunk's state lives on the device: no GPU remedy, and no error
+    cupy = preflight.estimate(kind="quadratic", dim=5, n=64, steps=10**8, trajectories=4096,
+                              backend="cupy", engine="cupy-fused")
+    assert not any("GPU" in f for f in preflight.remedies(cupy, 2**30))
+    # building the problem where no dimension fits: no dimension remedy
+    hopeless = preflight.estimate(kind="quadratic", dim=100, n=10**9, steps=10, trajectories=2,
+                                  build_problem=True)
+    assert not any("dimension" in f for f in preflight.remedies(hopeless, 2**30))
 
 
 @pytest.mark.parametrize(("text", "value"), [("16GiB", 16 * 2**30), ("500MB", 500 * 10**6),
@@ -166,16 +195,28 @@ def test_available_memory_honours_the_environment(monkeypatch):
     assert found is None or found > 0
 
 
-@pytest.mark.parametrize(("n", "text"), [(512, "512 B"), (1536, "1.5 KiB"),
-                                         (3 * 2**30, "3 GiB"), (5 * 2**50, "5 PiB")])
+@pytest.mark.parametrize(("n", "text"), [
+    (512, "512 B"), (1023, "1023 B"), (1024, "1 KiB"), (1536, "1.5 KiB"),
+    (2**20 - 1, "1.02e+03 KiB"), (2**20, "1 MiB"), (2**30, "1 GiB"), (3 * 2**30, "3 GiB"), (2**40, "1 TiB"), (2**50, "1 PiB"),
+    (5 * 2**50, "5 PiB"), (2**60, "1.02e+03 PiB")])
 def test_format_bytes(n, text):
     assert preflight.format_bytes(n) == text
 
 
-@pytest.mark.parametrize(("s", "text"), [(42, "42 s"), (150, "2.5 min"), (7200, "2 h"),
-                                         (86400 * 16, "16 days")])
+@pytest.mark.parametrize(("s", "text"), [
+    (0.5, "0.5 s"), (42, "42 s"), (59.9, "60 s"), (60, "1 min"), (150, "2.5 min"), (3600, "1 h"),
+    (7200, "2 h"), (86400, "1 day"), (86400 * 16, "16 days"), (365.25 * 86400, "1 year"),
+    (365.25 * 86400 * 30, "30 years")])
 def test_format_seconds(s, text):
     assert preflight.format_seconds(s) == text
+
+
+def test_describe():
+    est = preflight.Estimate((("a", 2**30), ("b", 2**29)), 0, 150.0, {})
+    assert est.bytes == 3 * 2**29
+    assert est.describe() == "about 2.5 min, 1.5 GiB of memory"
+    gpu = preflight.Estimate((("a", 2**20),), 2 * 2**30, 30.0, {})
+    assert gpu.describe() == "about 30 s, 1 MiB of memory and 2 GiB on the GPU"
 
 
 def test_simulate_refuses_before_any_chunk_runs(monkeypatch):
