@@ -69,6 +69,16 @@ def _say(args, text: str) -> None:
     print(f"sgd-suite{' ' + command if command else ''}: {text}", file=sys.stderr)
 
 
+def _quiet_destructors() -> None:
+    """Drop errors raised by destructors from here on.
+
+    An interruption can leave objects half built (a z3 context whose ``__init__`` was cut
+    short, say); their ``__del__`` then fails when they are freed, on the way out, and Python
+    would print a traceback after the one line that reports the interruption.
+    """
+    sys.unraisablehook = lambda unraisable: None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = None
     try:
@@ -82,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         kept = args.kept(args) if args is not None and hasattr(args, "kept") else "nothing written"
         _say(args, f"interrupted; {kept}")
+        _quiet_destructors()
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # stdout closed early (``sgd-suite verify | head``); as the signal module's docs advise,

@@ -136,6 +136,8 @@ def test_main_folds_a_multi_line_message(monkeypatch, capsys):
 
 
 def test_main_reports_an_interruption(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)  # main() silences it
+
     def interrupted(args):
         raise KeyboardInterrupt
 
@@ -166,6 +168,8 @@ def test_version_falls_back_to_the_package(monkeypatch):
 
 
 def test_main_before_a_command_is_known(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)  # main() silences it
+
     def interrupted():
         raise KeyboardInterrupt
 
@@ -236,6 +240,7 @@ def test_report_estimate_covers_every_experiment(monkeypatch):
 def test_report_shows_the_estimate_of_a_long_run(monkeypatch, tmp_path, capsys):
     from sgd_suite import cmd_report, report
 
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)  # main() silences it
     monkeypatch.setattr(cmd_report, "LONG_RUN_S", 0.0)
 
     def stop(*_, **__):
@@ -300,3 +305,34 @@ def test_bench_run_writes_its_json(monkeypatch, tmp_path, capsys):
                                    "repeats": 1}
     rows.append({"key": "jax", "error": "boom"})
     assert cli.main(["bench", "--dim", "3", "--repeats", "1"]) == 1
+
+
+def test_an_interruption_leaves_no_destructor_traceback():
+    """An object left half built by Ctrl-C fails in ``__del__`` on the way out: still one line."""
+    code = """
+import sys
+import sgd_suite.cli as cli
+import sgd_suite.cmd_verify as cmd
+
+
+class HalfBuilt:
+    def __del__(self):
+        raise AttributeError("'HalfBuilt' object has no attribute 'owner'")
+
+
+def run(args):
+    keep = HalfBuilt()  # freed with the interrupted frame
+    sys.modules[__name__].global_one = HalfBuilt()  # freed at exit
+    raise KeyboardInterrupt
+
+
+cmd.run = run
+sys.exit(cli.main(["verify", "--out", sys.argv[1]]))
+"""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as out:
+        proc = subprocess.run([sys.executable, "-c", code, out], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120, check=False)
+    assert proc.returncode == 130
+    assert proc.stderr == f"sgd-suite verify: interrupted; nothing was written to {out}\n"
