@@ -13,11 +13,11 @@ import decimal
 import math
 from collections.abc import Callable
 
-from sim.validation import number
-
 
 def _show(x) -> str:
     """A range end: powers of two (less one) as such, other numbers by ``number``."""
+    from sim.validation import number  # here, so that building the parser stays light
+
     for offset, text in ((0, ""), (1, " - 1")):
         if isinstance(x, int) and x > 2**20 and ((x + offset) & (x + offset - 1)) == 0:
             return f"2^{(x + offset).bit_length() - 1}{text}"
@@ -35,8 +35,9 @@ def _interval(low, high, low_open: bool, high_open: bool) -> str:
 
 def integer(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
     """An integer in ``[low, high]`` (either end may be None)."""
-    rule = "an integer" + ("" if low is None and high is None
-                           else " " + _interval(low, high, False, False))
+    def rule() -> str:
+        return "an integer" + ("" if low is None and high is None
+                               else " " + _interval(low, high, False, False))
 
     def parse(text: str) -> int:
         try:
@@ -45,9 +46,9 @@ def integer(low: int | None = None, high: int | None = None) -> Callable[[str], 
                 raise ValueError
             value = int(value)
         except (ValueError, ArithmeticError):
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"must be {rule()}, got {text!r}") from None
         if (low is not None and value < low) or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+            raise argparse.ArgumentTypeError(f"must be {rule()}, got {text}")
         return value
 
     parse.__name__ = "integer"
@@ -58,21 +59,22 @@ def real(low: float | None = None, high: float | None = None, *, low_open: bool 
          high_open: bool = False) -> Callable[[str], float]:
     """A finite real number in the interval from ``low`` to ``high`` (open ends by default at
     ``low``, closed at ``high``; either end may be None)."""
-    rule = "a finite number" + ("" if low is None and high is None
-                                else " " + _interval(low, high, low_open, high_open))
+    def rule() -> str:
+        return "a finite number" + ("" if low is None and high is None
+                                    else " " + _interval(low, high, low_open, high_open))
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"must be {rule()}, got {text!r}") from None
         bad = not math.isfinite(value)
         if low is not None:
             bad = bad or value < low or (low_open and value == low)
         if high is not None:
             bad = bad or value > high or (high_open and value == high)
         if bad:
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+            raise argparse.ArgumentTypeError(f"must be {rule()}, got {text}")
         return value
 
     parse.__name__ = "real"

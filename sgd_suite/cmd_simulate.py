@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
-
 from sgd_suite.argtypes import integer, real
 from sgd_suite.cli import UsageError
 from sgd_suite.verdicts import bound_words, exact_words, verdict
-from sim.validation import number
 
 MAX_CONDITION = 1e12
 """Largest L/mu accepted: the smallest eigenvalue must stay resolvable in float64."""
@@ -85,6 +82,8 @@ def _mu(args) -> float:
 
 def validate(args) -> None:
     """Constraints between flags (each flag's own range is checked while parsing)."""
+    from sim.validation import number
+
     if args.problem == "quadratic":
         if args.L < args.mu:
             raise UsageError(f"--L must be >= --mu, got L={number(args.L)}, "
@@ -100,6 +99,8 @@ def validate(args) -> None:
 
 
 def _check_alpha(alpha: float, mu: float) -> None:
+    from sim.validation import number
+
     if not alpha * mu < 2:
         raise UsageError(f"--alpha must be < 2/mu = {number(2 / mu)} (beyond it the lecture's "
                          f"recursion has no noise ball), got {number(alpha)}")
@@ -107,6 +108,8 @@ def _check_alpha(alpha: float, mu: float) -> None:
 
 def table_steps(steps: int, extra: int | None = None, *, rows: int = 12) -> list[int]:
     """About ``rows`` steps spread over 0..steps on a square-root scale, plus ``extra``."""
+    import numpy as np
+
     t = np.unique(np.round(np.linspace(0, np.sqrt(steps), rows) ** 2).astype(int))
     picked = set(t.tolist()) | ({extra} if extra is not None else set())
     return sorted(picked)
@@ -152,6 +155,8 @@ def _preflight(args) -> str:
 
 
 def run(args) -> int:
+    import numpy as np
+
     from sgd_suite.experiments import Experiment, build
     from sgd_suite.outputs import output_file
     from sgd_suite.runs import run as run_experiment
@@ -217,6 +222,8 @@ def report_checks(rec: dict, *, inside: bool) -> int:
 
 def draw(rec: dict, args) -> str:
     """The run's curves (up to any divergence) drawn to ``args.figure``."""
+    import numpy as np
+
     from sgd_suite.figures import step_size_violation
 
     p, arrays = rec["parameters"], rec["arrays"]

@@ -21,7 +21,6 @@ from pathlib import Path
 from sgd_suite.atomic import write_text_atomic
 from sgd_suite.cli import UsageError
 from sgd_suite.outputs import output_folder
-from sgd_suite.report_json import dumps
 
 JSON_NAME = "verification.json"
 _METHOD_WIDTH = 72
@@ -97,6 +96,8 @@ def merged_json(path: Path, records: list[dict]) -> str:
             claims[position[r["id"]]].update(r)
         else:
             claims.append(r)
+    from sgd_suite.report_json import dumps
+
     return dumps(document)
 
 

@@ -167,12 +167,16 @@ def test_refused_before_any_work(tmp_path, monkeypatch, argv):
 # --- Ctrl-C -------------------------------------------------------------------------------
 
 
+# ``python -m sgd_suite ARGS`` with Python's own SIGINT handler: a test runner may ignore
+# SIGINT, an ignored signal stays ignored across exec, and Python then leaves it ignored. (A
+# preexec_fn would do the same, but forking a process that runs threads is unsafe.)
+_MAIN = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+         "sys.argv[0] = 'sgd-suite'; runpy.run_module('sgd_suite', run_name='__main__')")
+
+
 def _start(*args: str) -> subprocess.Popen:
-    # The child must get the default SIGINT action (a test runner may ignore SIGINT, and an
-    # ignored signal stays ignored across exec), so that Python turns it into KeyboardInterrupt.
-    return subprocess.Popen(_command(*args), cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen([sys.executable, "-c", _MAIN, *args], cwd=ROOT, env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _stderr_line(proc: subprocess.Popen, timeout: float = 60) -> str:
