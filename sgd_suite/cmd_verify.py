@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sgd_suite.atomic import write_text_atomic
 from sgd_suite.cli import UsageError
+from sgd_suite.outputs import output_folder
 
 JSON_NAME = "verification.json"
 _METHOD_WIDTH = 72
@@ -41,7 +42,13 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--only", nargs="+", action="extend", metavar="ID", help="check only these claim ids"
     )
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, kept=kept)
+
+
+def kept(args: argparse.Namespace) -> str:
+    """What an interruption leaves: the JSON is written only at the end, atomically."""
+    target = Path(args.out) / JSON_NAME
+    return f"{target} is unchanged" if target.exists() else f"nothing was written to {args.out}"
 
 
 def _short(text: str | None, width: int) -> str:
@@ -95,10 +102,13 @@ def merged_json(path: Path, records: list[dict]) -> str:
             claims[position[r["id"]]].update(r)
         else:
             claims.append(r)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    from sgd_suite.report_json import dumps
+
+    return dumps(document)
 
 
 def run(args: argparse.Namespace) -> int:
+    output_folder("--out", args.out)  # refused before the provers are even imported
     import verify
     from verify import records as rec
 

@@ -2,8 +2,14 @@
 
 Every function takes NumPy arrays and numbers only, writes one PNG and returns its path, so the
 figures can be redrawn from ``verification.json`` without re-running anything. Each figure
-states its parameters in the title or legend so that it reads without the surrounding text.
-Confidence bands are pointwise 95% normal intervals, estimate :math:`\\pm 1.96` standard errors.
+states its parameters in the title or legend so that it reads without the surrounding text,
+and has one legend for all its panels.
+
+A Monte Carlo mean sits within a few parts in a thousand of its target, far less than a line's
+width on a log scale, so agreement is shown where it can be seen: under each curve panel, the
+standardised residual :math:`(\\hat m_t - m_t)/\\widehat{\\mathrm{se}}_t` per step against the
+exact value (or the bound), with the pointwise 95% range :math:`\\pm 1.96` and the check's
+family-wise threshold.
 """
 
 from __future__ import annotations
@@ -42,50 +48,116 @@ def _plain_log_ticks(ax) -> None:
                                                     minor_thresholds=(2, 0.5)))
 
 
-def _band(ax, t, estimate, stderr, *, color, label):
-    lo = np.clip(estimate - Z95 * stderr, np.finfo(float).tiny, None)
-    ax.fill_between(t, lo, estimate + Z95 * stderr, color=color, alpha=0.25, linewidth=0,
-                    label=f"{label}: 95% band")
-    ax.plot(t, estimate, color=color, linewidth=1.4, label=f"{label}: Monte Carlo mean")
+def _curves(ax, p: Mapping) -> None:
+    """Estimate, bound and exact value on a log scale, drawn so that none hides another: the
+    estimate wide and pale, the bound dashed, the exact value dotted on top."""
+    t = np.asarray(p["t"])
+    ax.plot(t, p["estimate"], color="C0", linewidth=3.0, alpha=0.55,
+            label="Monte Carlo mean of $\\|w_t-w^*\\|^2$", zorder=2)
+    ax.plot(t, p["bound"], color="C3", linestyle=(0, (5, 3)), linewidth=1.6,
+            label=r"lecture's bound $b_{t+1}=(1-\alpha\mu)^2 b_t+\alpha^2 M$", zorder=3)
+    if p.get("exact") is not None:
+        ax.plot(t, p["exact"], color="k", linestyle=(0, (1, 1.5)), linewidth=1.3,
+                label="exact $E\\,\\|w_t-w^*\\|^2$", zorder=4)
+    ax.set_yscale("log")
+    _plain_log_ticks(ax)
+    ax.set_ylabel(r"$E\,\|w_t-w^*\|^2$ (log)")
+    ax.set_title(p["title"], fontsize=9.5)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.tick_params(labelbottom=False)
 
 
-def mean_sq_dist_panels(panels: Sequence[Mapping], path: str | Path) -> Path:
-    r"""Grid of :math:`E\|w_t-w^*\|^2` against :math:`t`, one panel per (mu, L, alpha).
+def standardized_residuals(estimate, stderr, reference, *, rtol: float = 1e-9) -> np.ndarray:
+    """:math:`(\\hat m_t - r_t)/\\widehat{\\mathrm{se}}_t` beyond the rounding allowance
+    ``rtol`` (as the checks compute it, :func:`sim.check.standardized_excess`), NaN where the
+    standard error is 0 (the fixed start) or the estimate is not finite."""
+    from sim.check import standardized_excess
+
+    est, se = np.asarray(estimate, dtype=float), np.asarray(stderr, dtype=float)
+    z = standardized_excess(est, se, reference, rtol=rtol)
+    return np.where((se > 0) & np.isfinite(z), z, np.nan)
+
+
+def _residuals(ax, p: Mapping) -> None:
+    """Standardised residuals against the exact value (or the bound, one-sided) per step."""
+    t = np.asarray(p["t"])
+    exact = p.get("exact")
+    z = standardized_residuals(p["estimate"], p["stderr"], p["bound"] if exact is None
+                               else exact)
+    thr = p.get("threshold")
+    if exact is not None:
+        ax.axhspan(-Z95, Z95, color="0.85", linewidth=0, label=r"$\pm 1.96$: 95% of steps")
+    if thr is not None:
+        for y in (thr,) if exact is None else (-thr, thr):
+            ax.axhline(y, color="C3", linewidth=1.0, linestyle=(0, (2, 2)))
+        ax.plot([], [], color="C3", linewidth=1.0, linestyle=(0, (2, 2)),
+                label="the check's threshold (all steps together)")
+    ax.axhline(0, color="k", linewidth=0.8)
+    ax.plot(t, z, color="C0", marker=".", markersize=2.5, linewidth=0.7,
+            label="standardised residual (estimate − exact)/se" if exact is not None else
+            "standardised excess (estimate − bound)/se (no exact value known)")
+    finite = z[np.isfinite(z)]
+    top = max([3.0, *(np.abs(finite).tolist() or [0.0])]) * 1.15
+    if thr is not None and np.all(np.abs(finite) <= thr):
+        top = max(top, thr * 1.15)
+    ax.set_ylim(-top, top)
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel("(est − exact)/se" if exact is not None else "(est − bound)/se")
+    ax.grid(True, alpha=0.3)
+
+
+def _legend(fig: Figure, axes) -> None:
+    """One legend for the whole figure, below the panels, each entry once."""
+    seen: dict[str, object] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, handle)
+    columns = max(1, min(3, len(seen), int(fig.get_figwidth() // 3.8)))
+    fig.legend(list(seen.values()), list(seen), loc="outside lower center", ncols=columns,
+               fontsize=8, frameon=False)
+
+
+def mean_sq_dist_panels(panels: Sequence[Mapping], path: str | Path, *,
+                        suptitle: str = "SGD on quadratics: Monte Carlo mean squared distance "
+                                         "vs the lecture's bound") -> Path:
+    r"""Per (mu, L, alpha): :math:`E\|w_t-w^*\|^2` against :math:`t` over its residual panel.
 
     Args:
         panels: mappings with ``t``, ``estimate``, ``stderr``, ``bound`` (arrays of length T+1),
-            ``exact`` (array or None), ``noise_ball`` (float) and ``title`` (str).
+            ``exact`` (array or None), ``title`` (str), optionally ``noise_ball`` (float, drawn
+            as a wide pale line under the curves) and ``threshold`` (the check's two-sided
+            family-wise z threshold, drawn in the residual panel).
         path: the PNG to write.
+        suptitle: the heading above the panels.
     """
     cols = min(2, len(panels))
     rows = -(-len(panels) // cols)
-    fig = Figure(figsize=(6.2 * cols, 4.2 * rows), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
-    for ax, p in zip(axes, panels, strict=False):
-        t = np.asarray(p["t"])
-        _band(ax, t, np.asarray(p["estimate"]), np.asarray(p["stderr"]), color="C0", label="SGD")
-        ax.plot(t, p["bound"], color="C3", linestyle="--", linewidth=1.6,
-                label=r"bound $b_{t+1}=(1-\alpha\mu)^2 b_t+\alpha^2 M$")
-        if p.get("exact") is not None:
-            ax.plot(t, p["exact"], color="k", linestyle=":", linewidth=1.6, label="exact value")
-        ax.axhline(p["noise_ball"], color="C2", linewidth=1.0,
-                   label=r"noise ball $\alpha M/(2\mu-\alpha\mu^2)$")
-        ax.set_yscale("log")
-        _plain_log_ticks(ax)
-        ax.set_title(p["title"], fontsize=10)
-        ax.set_xlabel("step $t$")
-        ax.set_ylabel(r"$E\,\|w_t-w^*\|^2$ (log scale)")
-        ax.grid(True, which="major", alpha=0.3)
-    for ax in axes[len(panels):]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize=8, loc="upper right")
-    fig.suptitle("SGD on quadratics: Monte Carlo mean squared distance vs the lecture's bound")
+    fig = Figure(figsize=(6.2 * cols if cols > 1 else 7.6, 4.6 * rows + 0.6),
+                 layout="constrained")
+    grid = fig.add_gridspec(2 * rows, cols, height_ratios=[2.2, 1] * rows)
+    used = []
+    for k, p in enumerate(panels):
+        r, c = divmod(k, cols)
+        top = fig.add_subplot(grid[2 * r, c])
+        bottom = fig.add_subplot(grid[2 * r + 1, c], sharex=top)
+        if p.get("noise_ball") is not None:
+            top.axhline(p["noise_ball"], color="C2", linewidth=5, alpha=0.3, zorder=1,
+                        label=r"noise ball $\alpha M/(2\mu-\alpha\mu^2)$")
+        _curves(top, p)
+        over = np.asarray(p["estimate"]) > np.asarray(p["bound"])
+        if p.get("shade_excess") and over.any():
+            top.fill_between(p["t"], p["bound"], p["estimate"], where=over, color="C3",
+                             alpha=0.25, linewidth=0, label="estimate above the bound")
+        _residuals(bottom, p)
+        used += [top, bottom]
+    _legend(fig, used)
+    fig.suptitle(suptitle)
     return _save(fig, path)
 
 
 def noise_ball_sweep(
     alphas, level, level_stderr, *, curve_alpha, exact_curve, lecture_curve, max_step: float,
-    title: str, path: str | Path,
+    title: str, path: str | Path, level_exact=None,
 ) -> Path:
     r"""Stationary level of :math:`E\|w_t-w^*\|^2` against the step size.
 
@@ -98,9 +170,15 @@ def noise_ball_sweep(
         max_step: :math:`2/(L+\mu)`, marked by a vertical line.
         title: parameters of the runs, shown above the plot.
         path: the PNG to write.
+        level_exact: the exact value at each run's last step; when given, a panel below shows
+            the standardised residuals (estimate − exact)/se, which the error bars (a few
+            parts in a thousand) are too short to show.
     """
-    fig = Figure(figsize=(7.0, 4.6), layout="constrained")
-    ax = fig.subplots()
+    fig = Figure(figsize=(7.6, 6.2 if level_exact is not None else 4.9), layout="constrained")
+    if level_exact is not None:
+        ax, low = fig.subplots(2, 1, sharex=True, height_ratios=[2.4, 1])
+    else:
+        ax, low = fig.subplots(), None
     ax.plot(curve_alpha, lecture_curve, color="C3", linestyle="--",
             label=r"lecture's limit $\alpha M/(2\mu-\alpha\mu^2)$")
     if exact_curve is not None:
@@ -108,13 +186,22 @@ def noise_ball_sweep(
                 label=r"exact limit of $E\,\|w_t-w^*\|^2$ as $t\to\infty$")
     ax.errorbar(alphas, level, yerr=Z95 * np.asarray(level_stderr), fmt="o", color="C0",
                 capsize=3, label="Monte Carlo at the last step (95% interval)")
-    ax.axvline(max_step, color="0.4", linewidth=1.0, linestyle="-.",
-               label=r"step-size condition $\alpha = 2/(L+\mu)$")
-    ax.set_xlabel(r"step size $\alpha$")
+    for a in (ax,) if low is None else (ax, low):
+        a.axvline(max_step, color="0.4", linewidth=1.0, linestyle="-.",
+                  label=r"step-size condition $\alpha = 2/(L+\mu)$")
+        a.grid(True, alpha=0.3)
     ax.set_ylabel(r"noise-ball level of $E\,\|w_t-w^*\|^2$")
     ax.set_title(title, fontsize=10)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    if low is not None:
+        z = standardized_residuals(level, level_stderr, level_exact)
+        low.axhspan(-Z95, Z95, color="0.85", linewidth=0, label=r"$\pm 1.96$: 95% of runs")
+        low.axhline(0, color="k", linewidth=0.8)
+        low.plot(alphas, z, "o", color="C0", label="(estimate − exact)/se at the last step")
+        top = max([3.0, *np.abs(z[np.isfinite(z)]).tolist()]) * 1.15
+        low.set_ylim(-top, top)
+        low.set_ylabel("(est − exact)/se")
+    (low or ax).set_xlabel(r"step size $\alpha$")
+    _legend(fig, (ax,) if low is None else (ax, low))
     return _save(fig, path)
 
 
@@ -151,36 +238,16 @@ def step_size_violation(
     panels: Sequence[Mapping], path: str | Path, *,
     suptitle: str = r"The bound needs the step-size condition $\alpha \leq 2/(L+\mu)$",
 ) -> Path:
-    r"""The bound inside and just outside the step-size condition :math:`\alpha\le 2/(L+\mu)`.
+    r"""The bound inside and just outside the step-size condition :math:`\alpha\le 2/(L+\mu)`,
+    side by side; the steps where the estimate exceeds the bound are shaded.
 
     Args:
-        panels: mappings as for :func:`mean_sq_dist_panels` (without ``noise_ball``), each with
-            a ``title``; the steps where the estimate exceeds the bound are shaded.
+        panels: mappings as for :func:`mean_sq_dist_panels`.
         path: the PNG to write.
         suptitle: the heading above the panels.
     """
-    fig = Figure(figsize=(6.2 * len(panels), 4.4), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(panels), squeeze=False)).ravel()
-    for ax, p in zip(axes, panels, strict=True):
-        t = np.asarray(p["t"])
-        est, bound = np.asarray(p["estimate"]), np.asarray(p["bound"])
-        _band(ax, t, est, np.asarray(p["stderr"]), color="C0", label="SGD")
-        ax.plot(t, bound, color="C3", linestyle="--", linewidth=1.6, label="recursion bound")
-        if p.get("exact") is not None:
-            ax.plot(t, p["exact"], color="k", linestyle=":", linewidth=1.6, label="exact value")
-        over = est > bound
-        if over.any():
-            ax.fill_between(t, bound, est, where=over, color="C3", alpha=0.3,
-                            label="estimate above the bound")
-        ax.set_yscale("log")
-        _plain_log_ticks(ax)
-        ax.set_xlabel("step $t$")
-        ax.set_ylabel(r"$E\,\|w_t-w^*\|^2$ (log scale)")
-        ax.set_title(p["title"], fontsize=10)
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8, loc="upper right")
-    fig.suptitle(suptitle)
-    return _save(fig, path)
+    return mean_sq_dist_panels([{**p, "shade_excess": True} for p in panels], path,
+                               suptitle=suptitle)
 
 
 def mean_iterate_vs_gd(
@@ -202,7 +269,7 @@ def mean_iterate_vs_gd(
     """
     t = np.asarray(t)
     mean_w, gd_path = np.asarray(mean_w), np.asarray(gd_path)
-    fig = Figure(figsize=(12.0, 4.6), layout="constrained")
+    fig = Figure(figsize=(12.0, 5.4), layout="constrained")
     left, right = fig.subplots(1, 2)
     left.plot(gd_path[:, 0], gd_path[:, 1], color="C3", linestyle="--", marker=".", markersize=3,
               label="gradient descent $w^{GD}_t$")
@@ -211,24 +278,26 @@ def mean_iterate_vs_gd(
     left.plot(*w_star[:2], marker="*", color="k", markersize=12, linestyle="none",
               label="minimiser $w^*$")
     left.plot(*gd_path[0, :2], marker="o", color="0.3", linestyle="none", label="start $w_0$")
+    # one unit is one unit on both axes, so that distances and angles read true
+    left.set_aspect("equal", adjustable="datalim")
     left.set_xlabel("coordinate 1 of $w$")
     left.set_ylabel("coordinate 2 of $w$")
-    left.set_title("paths in the plane of the first two coordinates", fontsize=10)
+    left.set_title("paths in the plane of the first two coordinates (equal axes)", fontsize=10)
     left.grid(True, alpha=0.3)
-    left.legend(fontsize=8)
     gap = np.linalg.norm(mean_w - gd_path, axis=1)
-    right.plot(t, gap, color="C0", label=r"$\|E[w_t]-w^{GD}_t\|$")
+    right.plot(t, np.linalg.norm(gd_path - w_star, axis=1), color="C3", linestyle="--",
+               label=r"$\|w^{GD}_t-w^*\|$ (for scale)")
     if mean_w_stderr is not None:
         s = np.asarray(mean_w_stderr)
         right.fill_between(t, np.clip(gap - Z95 * s, 0, None), gap + Z95 * s, color="C0",
-                           alpha=0.25, linewidth=0,
-                           label=r"$\pm 1.96\sqrt{E\|w_t-w^*\|^2/N}$ (Monte Carlo error scale)")
-    right.plot(t, np.linalg.norm(gd_path - w_star, axis=1), color="C3", linestyle="--",
-               label=r"$\|w^{GD}_t-w^*\|$ (for scale)")
+                           alpha=0.3, linewidth=0,
+                           label=r"gap $\pm 1.96\sqrt{E\|w_t-w^*\|^2/N}$ (Monte Carlo error "
+                                 "scale)")
+    right.plot(t, gap, color="C0", linewidth=1.6, label=r"gap $\|E[w_t]-w^{GD}_t\|$")
     right.set_xlabel("step $t$")
     right.set_ylabel("distance (same units as $w$)")
     right.set_title("gap between the mean iterate and gradient descent", fontsize=10)
     right.grid(True, alpha=0.3)
-    right.legend(fontsize=8)
+    _legend(fig, (left, right))
     fig.suptitle(title)
     return _save(fig, path)

@@ -9,8 +9,6 @@ previous report intact.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import platform
 import time
@@ -24,13 +22,16 @@ from sgd_suite import experiments as catalogue
 from sgd_suite import runs
 from sgd_suite import markdown
 from sgd_suite.publish import staged_dir
+from sgd_suite.report_json import dumps, jsonable
 from sgd_suite.report_figures import draw_all
 
 LECTURE = "Stochastic Gradient Descent: The Workhorse of Machine Learning"
 JSON_NAME = "verification.json"
 MD_NAME = "verification.md"
+RUN_INFO_NAME = "run-info.json"
+"""Facts of the run that wrote the report (timings, machine, versions); not committed."""
 FIGURE_DIR = "figures"
-REPORT_ENTRIES = frozenset({JSON_NAME, MD_NAME, FIGURE_DIR})
+REPORT_ENTRIES = frozenset({JSON_NAME, MD_NAME, RUN_INFO_NAME, FIGURE_DIR})
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Result:
 
     path: Path
     record: dict
+    run_info: dict
     mismatched_claims: tuple[str, ...]
     unmet_experiments: tuple[str, ...]
 
@@ -97,19 +99,21 @@ def _versions() -> dict:
             "mpmath": mpmath.__version__, "matplotlib": matplotlib.__version__}
 
 
-def jsonable(x):
-    """Arrays to nested lists and non-finite floats to None (JSON has no NaN or infinity)."""
-    if isinstance(x, dict):
-        return {k: jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return jsonable(x.tolist())
-    if isinstance(x, np.generic):
-        return jsonable(x.item())
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
+def split_run_facts(claims: list[dict], sims: list[dict]) -> dict:
+    """Remove the facts of this run from the records, in place, and return them.
+
+    What the seed and the code determine stays in the records (and so in the committed
+    ``verification.json``); what depends on the machine and the moment moves to
+    ``run-info.json``: each claim's check time (``seconds``), each simulation's wall time
+    (``elapsed_s``) and the device it ran on (``parameters.device``).
+    """
+    facts: dict = {"claims_seconds": {}, "simulations": {}}
+    for c in claims:
+        facts["claims_seconds"][c["id"]] = c.pop("seconds", None)
+    for s in sims:
+        facts["simulations"][s["id"]] = {"elapsed_s": s.pop("elapsed_s", None),
+                                         "device": s["parameters"].pop("device", None)}
+    return facts
 
 
 def check_replaceable(out: str | Path) -> None:
@@ -135,7 +139,9 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
 
     Args:
         out: destination folder; ``verification.json``, ``verification.md`` and
-            ``figures/*.png`` are written there.
+            ``figures/*.png`` (determined by the seed, the options and the code) and
+            ``run-info.json`` (timings, machine, versions: see :func:`split_run_facts`) are
+            written there.
         options: see :class:`Options`.
     """
     from tqdm.auto import tqdm
@@ -168,7 +174,8 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         bar.update()
         from verify.coverage import coverage_map
 
-        record = {
+        facts = split_run_facts(claims, sims)
+        record = jsonable({
             "claims": claims,
             "coverage": coverage_map(verify.all_claims()),
             "simulations": sims,
@@ -179,21 +186,24 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
                 "seed": options.seed, "backend": options.backend,
                 "engine_requested": options.engine,
                 "engines": sorted({s["parameters"]["engine"] for s in sims}),
-                "device": ", ".join(sorted({s["parameters"]["device"] for s in sims})) or "—",
-                "platform": platform.platform(), "cpu_count": os.cpu_count(),
                 "trajectories_override": options.trajectories, "delta": options.delta,
-                "versions": _versions(), "started_utc": started,
-                "claims_time_s": t_claims, "simulations_time_s": t_sims,
-                "run_time_s": time.perf_counter() - start,
             },
-        }
-        record = jsonable(record)
+        })
+        run_info = jsonable({
+            "started_utc": started,
+            "devices": sorted({f["device"] for f in facts["simulations"].values()}),
+            "platform": platform.platform(), "cpu_count": os.cpu_count(),
+            "versions": _versions(),
+            "claims_time_s": t_claims, "simulations_time_s": t_sims,
+            "run_time_s": time.perf_counter() - start,
+            **facts,
+        })
         # Plain writes: the folder swap makes the whole report atomic, and the files get the
         # usual permissions (a per-file atomic write would leave mkstemp's private mode).
-        (tmp / JSON_NAME).write_text(json.dumps(record, indent=1, allow_nan=False,
-                                                ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / JSON_NAME).write_text(dumps(record), encoding="utf-8")
+        (tmp / RUN_INFO_NAME).write_text(dumps(run_info), encoding="utf-8")
         (tmp / MD_NAME).write_text(markdown.render(record, figures=figures), encoding="utf-8")
     mismatched = tuple(c["id"] for c in claims if c["verdict"] != c["recorded"])
     unmet = tuple(s["id"] for s in sims if not s["expectation_met"])
     unmet += tuple(f"gd-rate mu={g['mu']:g} L={g['L']:g}" for g in gd if not g["passed"])
-    return Result(Path(out), record, mismatched, unmet)
+    return Result(Path(out), record, run_info, mismatched, unmet)

@@ -20,9 +20,12 @@ allocations; JAX's XLA buffers are invisible to it, so it is not reported for JA
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import resource
+import signal
 import sys
+import threading
 import time
 import tracemalloc
 from typing import Any
@@ -189,6 +192,26 @@ def implementations() -> list[tuple[str, str]]:
     return rows
 
 
+@contextlib.contextmanager
+def _children_ignore_ctrl_c():
+    """Start processes with SIGINT blocked; they inherit the mask across exec and never see it.
+
+    Ctrl-C reaches every process of the terminal's group; the parent handles it (its daemon
+    children are terminated when it exits), so the children must not each print a
+    KeyboardInterrupt traceback. A Ctrl-C that arrives while the parent blocks it is delivered
+    as soon as the children are started. Only the main thread handles signals.
+    """
+    if (not hasattr(signal, "pthread_sigmask")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def run_benchmark(
     *, trajectories: int = 10_000, steps: int = 1000, dim: int = 10, n: int = 256, repeats: int = 3,
     keys: Any = None,
@@ -206,14 +229,16 @@ def run_benchmark(
     options = {"trajectories": trajectories, "steps": steps, "dim": dim, "n": n, "repeats": repeats}
     ctx = multiprocessing.get_context("spawn")
     workers = []
-    for key, label in implementations():
-        if keys is not None and key not in keys:
-            continue
-        mine, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(key, options, theirs), daemon=True)
-        proc.start()
-        theirs.close()
-        workers.append({"key": key, "label": label, "conn": mine, "proc": proc, "times": []})
+    with _children_ignore_ctrl_c():
+        for key, label in implementations():
+            if keys is not None and key not in keys:
+                continue
+            mine, theirs = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(key, options, theirs), daemon=True)
+            proc.start()
+            theirs.close()
+            workers.append({"key": key, "label": label, "conn": mine, "proc": proc,
+                            "times": []})
     for w in workers:
         w["row"] = w["conn"].recv()
     # Round robin: one timed run of each implementation per round, one at a time, so a change

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import preflight
 from sim.backend import resolve_backend
 from sim.engines import ChunkResult, resolve_engine
 from sim.logistic import LogisticRegressionProblem
@@ -28,7 +29,7 @@ from sim.schedules import as_array
 from sim.stats import BLOCK, Moments, blocks_to_moments, merge, stderr
 from sim.validation import finite_array, int_at_least
 
-_DEFAULT_CHUNK = {"numpy": 64 * BLOCK, "cupy": 1024 * BLOCK}
+_DEFAULT_CHUNK = preflight.DEFAULT_CHUNK
 
 
 def _run_range(
@@ -110,6 +111,11 @@ def simulate(
         and the statistics from there on are NaN. The same seed, engine and backend give
         bit-identical numbers for any ``chunk_size`` and ``scheduler`` (for a protocol
         problem, when its ``sample_gradients`` is row-wise pure: :mod:`sim.protocol`).
+
+    Raises:
+        sim.preflight.InsufficientMemory: before any work, when the run's estimated memory
+            (:func:`sim.preflight.estimate`) exceeds what is available; the message says what
+            would fit.
     """
     steps = int_at_least("steps", steps, 0)
     trajectories = int_at_least("trajectories", trajectories, 2)
@@ -138,6 +144,10 @@ def simulate(
         raise ValueError(f"chunk_size must be a positive multiple of {BLOCK}, got {chunk_size}")
     if not builtin:
         check_gradients(problem, chosen.xp, np.dtype(dtype), w0)
+    preflight.require(preflight.estimate(
+        kind=preflight.problem_kind(problem), dim=dim, n=n, steps=steps,
+        trajectories=trajectories, batch=batch, engine=engine_name, backend=chosen.name,
+        chunk_size=chunk_size))
 
     run_options = {
         "alpha": float(alpha) if scalar else alphas,
@@ -152,7 +162,7 @@ def simulate(
              "keep_final": bool(keep_final)}
     run_options.update({key: value for key, value in extra.items()
                         if engine_name == "array" or key in needs})
-    chunks = [(s, min(chunk_size, trajectories - s)) for s in range(0, trajectories, chunk_size)]
+    chunks = preflight.chunk_ranges(trajectories, chunk_size)  # lazy: never a list of all chunks
     spec = problem.spec() if builtin else problem
     run = functools.partial(_run_range, engine_name, spec, run_options)
 
@@ -167,7 +177,8 @@ def simulate(
     if progress:
         from tqdm.auto import tqdm
 
-        results = tqdm(results, total=len(chunks), unit="chunk", disable=None)
+        results = tqdm(results, total=preflight.chunk_count(trajectories, chunk_size),
+                       unit="chunk", disable=None)
     total, averaged, finals, diverged = _fold(results)
     elapsed = time.perf_counter() - began
 

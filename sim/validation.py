@@ -1,4 +1,8 @@
-"""Argument checks shared by the problems and the simulator; errors name the parameter and range."""
+"""Argument checks shared by the problems and the simulator; errors name the parameter and range.
+
+Numbers in messages are written by :func:`number`: six significant digits, so that a limit
+computed in floating point reads ``2``, not ``1.9999999999999991``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,15 @@ import numbers
 from typing import Any
 
 import numpy as np
+
+
+def number(x: Any) -> str:
+    """``x`` for a message: integers in full, other reals to six significant digits."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return repr(x)
+    if isinstance(x, numbers.Integral):
+        return str(int(x))
+    return f"{float(x):.6g}"
 
 
 def finite_array(name: str, value: Any, *, ndim: int) -> np.ndarray:
@@ -29,7 +42,7 @@ def positive_float(name: str, value: Any) -> float:
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     x = float(value)
     if not (np.isfinite(x) and x > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value}")
+        raise ValueError(f"{name} must be a finite number > 0, got {number(value)}")
     return x
 
 

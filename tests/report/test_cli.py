@@ -54,8 +54,7 @@ def test_report_out_that_is_a_file(tmp_path, capsys):
     f.write_text("x")
     assert _main(["report", "--out", str(f)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1
-    assert "is a file" in err[0]
+    assert err == [f"sgd-suite report: error: --out {f}: is a file; give a folder"]
     assert f.read_text() == "x"
 
 
@@ -69,7 +68,7 @@ def test_report_refuses_to_replace_a_folder_with_other_files(tmp_path, capsys):
     assert (tmp_path / "notes.txt").read_text() == "keep me"
 
 
-@pytest.mark.parametrize("command", ["simulate", "report"])
+@pytest.mark.parametrize("command", ["verify", "simulate", "report", "bench"])
 def test_every_flag_has_help(command):
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command").choices[command]
@@ -112,3 +111,51 @@ def test_simulate_draws_figure(tmp_path, capsys):
     assert _main(SMALL + ["--problem", "logistic", "--figure", str(path)]) == 0
     assert path.stat().st_size > 10_000
     assert "exact check" not in capsys.readouterr().out  # no exact curve for logistic
+
+
+def test_simulate_with_too_few_trajectories_is_inconclusive(monkeypatch, capsys):
+    """N = 2 decides nothing: never REJECTED or DISAGREES, exit 0, even against a wrong bound
+    (half the lecture's) that N = 2048 rejects (see above)."""
+    real = sim.theory.sgd_bound
+    monkeypatch.setattr(sim.theory, "sgd_bound", lambda *a, **k: 0.5 * real(*a, **k))
+    argv = [a if a != "2048" else "2" for a in SMALL]
+    assert _main(argv + ["--alpha", "0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "REJECTED" not in out
+    assert "DISAGREES" not in out
+    verdict_lines = [line for line in out.splitlines() if line.startswith(("bound check",
+                                                                           "exact check"))]
+    assert len(verdict_lines) == 2
+    for line in verdict_lines:
+        assert "inconclusive (N = 2 trajectories are too few" in line
+
+
+def test_simulate_reports_divergence_as_the_api_does(tmp_path, capsys):
+    """alpha = 1.5 > 2/L on a quadratic: the run diverges; no row of nan, the step is named."""
+    from sim import simulate
+
+    from sgd_suite.experiments import Experiment, build
+
+    argv = ["simulate", "--dim", "5", "--alpha", "1.5", "--steps", "300", "--trajectories",
+            "2048", "--engine", "array", "--figure", str(tmp_path / "d.png")]
+    assert _main(argv) == 0  # outside the step-size condition: a violation is expected
+    out = capsys.readouterr().out
+    problem, w0 = build(Experiment(id="x", group="x", purpose="x", problem="quadratic", dim=5,
+                                   n=64, mu=1.0, L=4.0, alpha=1.5, steps=300,
+                                   trajectories=2048))
+    at = simulate(problem, alpha=1.5, steps=300, trajectories=2048, w0=w0, engine="array",
+                  backend="numpy").diverged_at
+    assert at is not None
+    assert f"diverged at step {at} (result.diverged_at = {at})" in out
+    assert "nan" not in out.lower()
+    rows = [line.split() for line in out.splitlines() if line[:6].strip().isdigit()]
+    assert rows
+    assert max(int(r[0]) for r in rows) < at
+    assert "bound check" not in out  # the divergence is the verdict
+    assert (tmp_path / "d.png").stat().st_size > 10_000
+
+
+def test_simulate_prints_readable_numbers(capsys):
+    assert _main(["simulate", "--problem", "logistic", "--l2", "0.3", "--alpha", "7"]) == 2
+    err = capsys.readouterr().err
+    assert "2/mu = 6.66667 " in err

@@ -105,7 +105,7 @@ def test_bench_command_writes_a_table_and_json(tmp_path, capsys):
 def test_bench_rejects_bad_flags(capsys):
     with pytest.raises(SystemExit):
         main(["bench", "--steps", "0"])
-    assert "expected an integer >= 1" in capsys.readouterr().err
+    assert "argument --steps: must be an integer >= 1, got 0" in capsys.readouterr().err
 
 
 def test_run_benchmark_signature_is_keyword_only():
