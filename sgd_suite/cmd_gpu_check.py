@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import asdict
-from pathlib import Path
 
-from sgd_suite.cmd_bench import _positive
+from sgd_suite.argtypes import integer
 
 FUSED_TARGET = 2e10
 """Target throughput of the fused kernel on an H100, trajectory-steps per second."""
@@ -30,20 +29,26 @@ def register(subparsers) -> None:
         "the NumPy array engine. Exits 1 if a test, a benchmark row or an agreement check "
         "fails; throughput targets are reported, not enforced.",
     )
-    parser.add_argument("--trajectories", type=_positive, default=1_000_000,
-                        help="trajectories of the benchmark (default: 1000000)")
-    parser.add_argument("--steps", type=_positive, default=1000,
-                        help="steps of the benchmark (default: 1000)")
-    parser.add_argument("--dim", type=_positive, default=10,
-                        help="dimension d of the problems (default: 10)")
-    parser.add_argument("--n", type=_positive, default=256,
-                        help="number of data points (default: 256)")
-    parser.add_argument("--repeats", type=_positive, default=3,
-                        help="timed runs per implementation; the best counts (default: 3)")
+    parser.add_argument("--trajectories", type=integer(1), default=1_000_000,
+                        help="trajectories of the benchmark, >= 1 (default: 1000000)")
+    parser.add_argument("--steps", type=integer(1), default=1000,
+                        help="steps of the benchmark, >= 1 (default: 1000)")
+    parser.add_argument("--dim", type=integer(1), default=10,
+                        help="dimension d of the problems, >= 1 (default: 10)")
+    parser.add_argument("--n", type=integer(1, 2**31 - 1), default=256,
+                        help="number of data points, in [1, 2^31 - 1] (default: 256)")
+    parser.add_argument("--repeats", type=integer(1), default=3,
+                        help="timed runs per implementation, >= 1; the best counts (default: 3)")
     parser.add_argument("--no-tests", action="store_true", help="skip pytest -m gpu")
-    parser.add_argument("--json", type=Path, default=None, metavar="PATH",
-                        help="also write every measurement as JSON to PATH")
-    parser.set_defaults(func=run)
+    parser.add_argument("--json", default=None, metavar="PATH",
+                        help="also write every measurement as JSON to PATH (its folder must "
+                             "exist)")
+    parser.set_defaults(func=run, kept=kept)
+
+
+def kept(args: argparse.Namespace) -> str:
+    """What an interruption leaves: the measurements are written only at the end."""
+    return "no measurements were written" if args.json else "nothing was written"
 
 
 def _print_plans(rows) -> None:
@@ -69,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
 
     from sim.backend import _cupy_or_reason
 
+    if args.json is not None:
+        from sgd_suite.outputs import output_file
+
+        output_file("--json", args.json, suffixes=(".json",))
     _, reason = _cupy_or_reason()
     if reason is not None:  # one line and exit 2 through the CLI
         raise ValueError(f"gpu-check needs CuPy and a CUDA device, but {reason}")
@@ -119,7 +128,6 @@ def run(args: argparse.Namespace) -> int:
         record = {"device": device, "limits": asdict(limits), "plans": plans,
                   "gpu_tests_exit_code": tests, "benchmark": bench, "fused_ratio": ratio,
                   "agreement": checks}
-        args.json.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(args.json, json.dumps(record, indent=2) + "\n")
     failed = (tests not in (None, 0) or any("error" in r for r in bench["rows"])
               or not all(r["passed"] for rows in checks.values() for r in rows))

@@ -50,8 +50,9 @@ def register(subparsers) -> None:
                    "alpha <= 2/(L+mu) (default: 0.1)")
     p.add_argument("--steps", type=integer(1), default=100, help="SGD steps T >= 1 "
                    "(default: 100)")
-    p.add_argument("--trajectories", type=integer(2), default=4096, help="independent runs "
-                   "N >= 2; below 1000 the checks are inconclusive (default: 4096)")
+    p.add_argument("--trajectories", type=integer(2), default=262_144, help="independent runs "
+                   "N >= 2; a check whose minimum detectable error exceeds 5%% is inconclusive "
+                   "(default: 262144)")
     p.add_argument("--batch", type=integer(1), default=1, help="minibatch size B >= 1, indices "
                    "drawn with replacement; the bound uses M/B (default: 1)")
     p.add_argument("--r0", type=real(0, MAX_R0, low_open=False), default=3.0,
@@ -69,6 +70,10 @@ def register(subparsers) -> None:
     p.add_argument("--figure", metavar="PATH", default=None,
                    help="also draw the curves to PATH (.png, .pdf or .svg; its folder must "
                         "exist)")
+    p.add_argument("--json", metavar="PATH", default=None,
+                   help="also write the run's record (parameters, checks with verdict, basis "
+                        "and mde, per-step arrays; non-finite numbers as null) as JSON to PATH, "
+                        "atomically (its folder must exist)")
     p.set_defaults(func=run, kept=kept)
 
 
@@ -193,6 +198,8 @@ def run(args) -> int:
     code = report_checks(rec, inside=inside)
     if args.figure:
         print(f"figure: {draw(rec, args)}")
+    if args.json:
+        print(f"json: {write_json(rec, args.json)}")
     return code
 
 

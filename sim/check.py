@@ -268,7 +268,8 @@ def _run(sample: Any, reference: Any, *, kind: str, two_sided: bool, delta: floa
         upper = np.broadcast_to(np.asarray(range_bound, dtype=np.float64), est.shape)
         if s.maximum is None:
             raise ValueError("a finite-sample check needs the sample maximum of every step")
-        half = bernstein.deviation(se * se * s.count, s.count, upper, level)
+        with np.errstate(over="ignore", invalid="ignore"):  # steps of a diverging run
+            half = bernstein.deviation(se * se * s.count, s.count, upper, level)
         exceeded = almost_sure.exceeds(s.maximum, upper)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         beyond = _beyond(est, ref, rtol, atol)

@@ -230,7 +230,7 @@ def test_report_estimate_covers_every_experiment(monkeypatch):
                                    build_problem=True) for e in catalogue(quick=quick)]
         assert memory == max(e.bytes for e in each)
         assert seconds == pytest.approx(sum(e.seconds for e in each))
-    big = cmd_report.preflight(_args(quick=True, trajectories=10**9), "array", "numpy")
+    big = cmd_report.preflight(_args(quick=True, trajectories=10**11), "array", "numpy")
     assert big[1] > 1000 * seconds
     monkeypatch.setenv("SGD_SUITE_MAX_MEMORY", "1MiB")
     with pytest.raises(preflight.InsufficientMemory, match="1 MiB are available"):
@@ -250,7 +250,7 @@ def test_report_shows_the_estimate_of_a_long_run(monkeypatch, tmp_path, capsys):
     assert cli.main(["report", "--quick", "--out", str(tmp_path / "r")]) == 130
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("sgd-suite report: estimated about ")
-    assert err[0].endswith("of memory at most (array engine); Ctrl-C stops it and keeps the "
+    assert err[0].endswith("of memory at most (numba engine); Ctrl-C stops it and keeps the "
                            "previous report")
     assert err[1] == f"sgd-suite report: interrupted; nothing was written to {tmp_path / 'r'}"
 

@@ -13,7 +13,7 @@ SMALL = ["simulate", "--dim", "2", "--n", "16", "--steps", "20", "--trajectories
 
 
 def test_json_record_holds_parameters_checks_and_arrays(tmp_path, capsys):
-    path = tmp_path / "out" / "run.json"  # the folder is created
+    path = tmp_path / "run.json"
     assert cli.main(SMALL + ["--json", str(path)]) == 0
     assert f"json: {path}" in capsys.readouterr().out
     record = json.loads(path.read_text())
@@ -31,4 +31,12 @@ def test_json_to_a_folder_is_one_line_error(tmp_path, capsys):
         code = exc.code
     assert code == 2
     err = capsys.readouterr().err.strip()
-    assert "--json must be a file path" in err and len(err.splitlines()) == 1
+    assert err == f"sgd-suite simulate: error: --json {tmp_path}: is a folder; give a file name inside it"
+
+
+def test_json_in_a_missing_folder_is_one_line_error_before_any_work(tmp_path, capsys):
+    path = tmp_path / "missing" / "run.json"
+    assert cli.main(SMALL + ["--json", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("sgd-suite simulate: error: --json ") and "does not exist" in err
+    assert len(err.splitlines()) == 1 and not path.parent.exists()
