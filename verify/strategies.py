@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from verify import instances, library
+from verify import instances, library, series
 from verify import terms as t
 from verify.elaborate import HessAt, elaborate, points
 from verify.encoding import Encoder, nonneg, zero_vector
@@ -110,6 +110,8 @@ def _mentions(node, names) -> bool:
 def evidence(p: Problem) -> Evidence:
     """The evidence for ``p`` (see the module docstring for the strategy chosen)."""
     if p.scalar:
+        if series.has_series(p.statement):
+            return series.evidence(p)
         return instances.scalar_evidence(p)
     proof = _gram_proof(p)
     if isinstance(proof, Evidence):
