@@ -9,7 +9,7 @@ import pytest
 
 import verify
 from verify import lecture
-from verify.judge import judge
+from verify.judge import JudgeError, judge
 from verify.rule import Unrepaired
 
 
@@ -38,3 +38,36 @@ def test_abs_line2_with_a_wrong_coefficient_is_refuted():
     with pytest.raises(Unrepaired):
         judge(dataclasses.replace(claim, statement=claim.statement.replace(
             r"= \alpha|x|", r"= 2\alpha|x|")))
+
+
+# ------------------------------------------------------------------------ Example: Exponential
+EXP_LINKS = ["exp.line1", "exp.line1-series", "exp.line2", "exp.line3", "exp.line4"]
+
+
+def test_exp_links_are_the_links_of_the_slides_chain():
+    claims = [verify.get(i) for i in EXP_LINKS]
+    assert [c.source.link for c in claims] == [1, 2, 3, 4, 5]
+    assert {c.source.block for c in claims} == {"chain"}
+
+
+def test_the_termwise_step_is_judged_under_the_slides_condition():
+    line2 = verify.get("exp.line2")
+    assert "x > y" in line2.hypotheses
+    out = judge(line2)
+    assert out.verdict == "true" and "termwise" in out.method
+
+
+def test_without_x_greater_than_y_the_termwise_argument_does_not_go_through():
+    # The statement is still true (it is the convexity of exp), but the terms
+    # (alpha - alpha^n)(x - y)^n / n! of odd n are negative when x < y: no termwise proof,
+    # and no counterexample either, so the judge reports an error, never a verdict.
+    line2 = verify.get("exp.line2")
+    with pytest.raises(JudgeError, match="undecided"):
+        judge(dataclasses.replace(line2, hypotheses=(r"\alpha \in [0, 1]",)))
+
+
+def test_a_wrong_series_is_refuted():
+    line = verify.get("exp.line1-series")
+    wrong = line.statement.replace(r"\frac{1}{n!}", r"\frac{1}{(n+1)!}")
+    with pytest.raises(Unrepaired):
+        judge(dataclasses.replace(line, statement=wrong))
