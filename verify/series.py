@@ -57,7 +57,8 @@ def convergence(s: sympy.Sum) -> str:
                                                   force=True)) == 0
     if not same or ratio.has(sympy.Sum) or sympy.limit(ratio, k, sympy.oo) != 0:
         raise Undecided(f"cannot show that {s} converges (ratio test)")
-    return f"t(n + 1) = ({ratio}) t(n), a ratio that tends to 0: absolutely convergent"
+    shown = ratio.xreplace({k: sympy.Symbol("n", integer=True)})
+    return f"t(n + 1) = ({shown}) t(n), a ratio that tends to 0: absolutely convergent"
 
 
 def _denominator_free(expr, index=None) -> bool:
