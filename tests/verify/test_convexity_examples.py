@@ -71,3 +71,34 @@ def test_a_wrong_series_is_refuted():
     wrong = line.statement.replace(r"\frac{1}{n!}", r"\frac{1}{(n+1)!}")
     with pytest.raises(Unrepaired):
         judge(dataclasses.replace(line, statement=wrong))
+
+
+def test_the_conclusion_is_a_gap_the_slide_argues_only_for_x_greater_than_y():
+    out = judge(verify.get("exp.proof"))
+    assert out.verdict == "gap"
+    assert "link 3" in out.gap and "only if x > y" in out.gap
+    assert out.hypotheses_added == (next(a for a in out.hypotheses_added if "$x > y$" in a),)
+    assert "transitivity" in out.method
+
+
+def test_the_conclusion_with_x_greater_than_y_stated_is_true():
+    claim = verify.get("exp.proof")
+    out = judge(dataclasses.replace(claim, hypotheses=(*claim.hypotheses, "x > y")))
+    assert out.verdict == "true"
+
+
+def test_a_wrong_conclusion_is_not_rescued_by_the_chain():
+    claim = verify.get("exp.proof")
+    with pytest.raises(Unrepaired):
+        judge(dataclasses.replace(claim, statement=claim.statement.replace(
+            r"(1-\alpha)e^y", r"(1-\alpha)e^{2y}")))
+
+
+def test_the_chain_gives_no_evidence_when_a_link_is_wrong():
+    from verify import chains
+
+    claim = verify.get("exp.proof")
+    broken = claim.source.quote.replace(r"\alpha e^{x-y}", r"\alpha e^{y-x}")
+    wrong = dataclasses.replace(claim, source=dataclasses.replace(claim.source, quote=broken))
+    assert chains.conclusion_evidence(wrong, (*claim.hypotheses, "x > y"),
+                                      claim.statement) is None
