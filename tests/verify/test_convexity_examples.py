@@ -102,3 +102,38 @@ def test_the_chain_gives_no_evidence_when_a_link_is_wrong():
     wrong = dataclasses.replace(claim, source=dataclasses.replace(claim.source, quote=broken))
     assert chains.conclusion_evidence(wrong, (*claim.hypotheses, "x > y"),
                                       claim.statement) is None
+
+
+# ------------------------------------------------------------------------ Types of Optimization
+TYPES = ["types.linear-regression", "types.logistic-regression", "types.svm"]
+
+
+@pytest.mark.parametrize("claim_id", TYPES)
+def test_types_are_restated_from_the_slides_words(claim_id):
+    claim = verify.get(claim_id)
+    assert claim.restated and claim.source.quote == (
+        "Includes logistic regression, linear regression, SVM")
+    assert judge(claim).verdict == "true"
+
+
+@pytest.mark.parametrize(("loss", "verdict"), [
+    (r"f(w) = \max(0, 1 - y_i w^T x_i) + \lambda (w^T x_i)^2", "true"),
+    (r"f(w) = -(w^T x_i - y_i)^2", "refuted"),  # concave: not convex
+    (r"f(w) = \min(0, 1 - y_i w^T x_i)", "refuted"),  # a concave hinge
+])
+def test_the_convexity_inequality_tells_convex_losses_apart(loss, verdict):
+    claim = verify.get("types.svm")
+    symbols = (*claim.symbols, ("lambda", "real"))
+    hyps = (*claim.hypotheses, r"\lambda \geq 0")
+    changed = dataclasses.replace(claim, definitions=(loss,), symbols=symbols, hypotheses=hyps)
+    if verdict == "true":
+        assert judge(changed).verdict == "true"
+    else:
+        with pytest.raises(Unrepaired):
+            judge(changed)
+
+
+def test_a_wrong_second_derivative_bound_of_the_logistic_loss_is_false():
+    claim = verify.get("types.logistic-regression")
+    out = judge(dataclasses.replace(claim, statement=r"\phi''(s) \geq \frac{1}{2}"))
+    assert out.verdict == "false" and out.counterexample  # phi'' <= 1/4 everywhere
