@@ -67,7 +67,7 @@ def _scalar_node(node, scope: Scope) -> bool:
         if isinstance(n, t.Sym) and n.name not in scope.bound:
             decl = scope.decls.get(n.name) or scope.decls.get(n.base)
             if decl is not None and decl.kind not in ("real", "integer", "positive integer",
-                                                      "function"):
+                                                      "function", "any function"):
                 return False
     return True
 
