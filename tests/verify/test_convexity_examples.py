@@ -137,3 +137,52 @@ def test_a_wrong_second_derivative_bound_of_the_logistic_loss_is_false():
     claim = verify.get("types.logistic-regression")
     out = judge(dataclasses.replace(claim, statement=r"\phi''(s) \geq \frac{1}{2}"))
     assert out.verdict == "false" and out.counterexample  # phi'' <= 1/4 everywhere
+
+
+# ----------------------------------------------------------------------------- Convex Functions
+def _any_function(statement, hypotheses=()):
+    return lecture.Claim(id="t.f", slide="S", statement=statement, assumptions="", recorded="true",
+                         source=lecture.Source("demo", "S", "display", statement),
+                         symbols=(("x", "real"), ("y", "real"), ("f", "any function")),
+                         hypotheses=tuple(hypotheses))
+
+
+def test_the_definition_is_symmetric_under_the_exchange():
+    claim = verify.get("convexity.definition-symmetry")
+    assert claim.restated and r"\forall \alpha \in [0, 1]" in claim.source.quote
+    assert judge(claim).verdict == "true"
+
+
+def test_an_exchange_that_keeps_alpha_is_refuted():
+    claim = verify.get("convexity.definition-symmetry")
+    wrong = r"f(\alpha y + (1 - \alpha) x) \leq \alpha f(y) + (1 - \alpha) f(x)"
+    with pytest.raises(Unrepaired, match="f\\("):
+        judge(dataclasses.replace(claim, statement=wrong))
+
+
+def test_values_of_any_function_are_keyed_by_the_argument_value():
+    assert judge(_any_function("f(x + y) = f(y + x)")).verdict == "true"
+    assert judge(_any_function("f(x) = f(y)", ["x = y"])).verdict == "true"
+    with pytest.raises(Unrepaired, match="x = .*y = "):
+        judge(_any_function("f(x) = f(y)"))
+
+
+def test_a_point_where_one_function_takes_two_values_at_one_argument_is_inconsistent():
+    import sympy
+
+    from verify import strategies
+    from verify.evaluate import Instance, relations
+    from verify.instances import functions_consistent
+
+    p = strategies.problem((("x", "real"), ("y", "real"), ("f", "any function")), (), (),
+                           "f(x) = f(y)")
+    inst = Instance(p.scope)
+    relations(p.statement, inst)
+    fx, fy = (inst.values[k] for k in sorted(inst.values, key=str) if k[0] == "apply")
+    x, y = (inst.values[("scalar", n)] for n in ("x", "y"))
+    point = {x: sympy.Integer(1), y: sympy.Integer(1)}
+    same = dataclasses.replace(inst, assign={**point, fx: 2, fy: 2})
+    two = dataclasses.replace(inst, assign={**point, fx: 2, fy: 3})
+    assert functions_consistent(same) and not functions_consistent(two)
+    apart = dataclasses.replace(inst, assign={x: 1, y: 2, fx: 2, fy: 3})
+    assert functions_consistent(apart)
