@@ -21,7 +21,7 @@ from verify import terms as t
 from verify.parse import symbol
 from verify.scope import FUNCTIONS, DeclarationError, Scope
 
-__all__ = ["Deriv", "ElaborationError", "Exp", "GradAt", "HessAt", "OpNorm", "Transpose",
+__all__ = ["Apply", "Deriv", "ElaborationError", "Exp", "GradAt", "HessAt", "OpNorm", "Transpose",
            "elaborate", "points", "substitute"]
 
 
@@ -70,6 +70,14 @@ class OpNorm(t.Node):
 @dataclass(frozen=True)
 class Transpose(t.Node):
     arg: t.Node
+
+
+@dataclass(frozen=True)
+class Apply(t.Node):
+    """``f(args)`` for ``f`` declared ``any function``: its value is an unknown per argument."""
+
+    func: str
+    args: tuple[t.Node, ...]
 
 
 @dataclass(frozen=True)
@@ -216,6 +224,8 @@ class _Elaborator:
             return t.Norm(self.elaborate(node.arg))
         if isinstance(node, t.Grad):
             return self._grad(node)
+        if isinstance(node, _App) and self.scope.kind(symbol(node.func)) == "any function":
+            return Apply(node.func, tuple(self.elaborate(a) for a in node.args))
         if isinstance(node, _App):
             raise ElaborationError(f"the value {node.func}(...) of an undefined function is not "
                                    f"supported; only its gradient and Hessian are")

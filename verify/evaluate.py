@@ -14,6 +14,7 @@ itself, not a transcription.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -21,7 +22,7 @@ from fractions import Fraction
 import sympy
 
 from verify import terms as t
-from verify.elaborate import Deriv, Exp, GradAt, HessAt, OpNorm, Transpose
+from verify.elaborate import Apply, Deriv, Exp, GradAt, HessAt, OpNorm, Transpose
 from verify.numbers import SympyOps
 from verify.scope import MATRICES, SCALARS, VECTORS, Scope
 from verify.values import (EvaluationError, Mat, Row, Vec, add, as_int, dot, mul, scalar, scale,
@@ -58,6 +59,8 @@ class Instance:
                 if decl.kind == "positive integer":
                     extra["positive"] = True
                 self.values[key] = self._fresh(key[1], **extra)
+            elif kind == "apply":  # f(args) of "any function": one unknown per argument value
+                self.values[key] = self._fresh(f"{key[1]}({', '.join(map(str, key[2]))})")
             elif kind in ("vector", "grad"):
                 self.values[key] = Vec(tuple(self._fresh(f"{label}[{k}]") for k in range(self.d)))
             elif kind == "hess":
@@ -180,7 +183,19 @@ class _Evaluator:
             return self._sum(node, ctx)
         if isinstance(node, t.Expect):
             return self._expect(node, ctx)
+        if isinstance(node, Apply):
+            return self._apply(node, ctx)
         raise EvaluationError(f"cannot evaluate {type(node).__name__}")
+
+    def _apply(self, node: Apply, ctx):
+        """The unknown value of ``f`` at its argument, keyed by the argument's symbolic value
+        (expanded), so ``f(a x + (1 - a) y)`` and ``f((1 - a) y + a x)`` are one unknown."""
+        symbolic = _Evaluator(dataclasses.replace(self.inst, assign=None), SympyOps())
+        args = tuple(symbolic.ev(a, ctx) for a in node.args)
+        if not all(scalar(a) for a in args):
+            raise EvaluationError(f"{node.func} takes real arguments")
+        return self.num(self.inst.atom(("apply", node.func,
+                                        tuple(sympy.expand(a) for a in args))))
 
     def _index(self, name, ctx):
         if name is None:

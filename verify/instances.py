@@ -186,6 +186,8 @@ def _show(value) -> str:
 def _label(key) -> str:
     if key[0] in ("scalar", "vector"):
         return key[1]
+    if key[0] == "apply":
+        return f"{key[1]}({', '.join(map(str, key[2]))})"
     if key[0] == "grad":
         return f"∇{key[1]}({key[2]}" + (f"; x_{key[3]})" if key[3] is not None else ")")
     return f"∇²{key[1]}({key[2]})" if key[2] else key[1]
@@ -196,6 +198,8 @@ def _confirm(p, inst: Instance, point: dict, ctx: dict, vector: bool) -> str | N
     assign = {s: sympy.sympify(point.get(s.name, 0)) for s in inst.symbols()}
     exact = Instance(inst.scope, inst.d, inst.n, inst.count, inst.definitions, inst.diagonal,
                      inst.values, assign)
+    if not functions_consistent(exact):
+        return None
     for h in _split(p)[2]:
         if not all(truth(*tr) is True for tr in relations(h, exact)):
             return None
@@ -213,6 +217,30 @@ def _confirm(p, inst: Instance, point: dict, ctx: dict, vector: bool) -> str | N
     return f"{where}: {shown}" if vector else shown
 
 
+def function_facts(inst: Instance) -> list:
+    """What every function satisfies: equal arguments give equal values (for ``apply`` atoms)."""
+    keys = [k for k in inst.values if k[0] == "apply"]
+    out = []
+    for k1, k2 in itertools.combinations(keys, 2):
+        if k1[1] == k2[1] and len(k1[2]) == len(k2[2]):
+            out.append(sympy.Or(*(sympy.Ne(a, b) for a, b in zip(k1[2], k2[2], strict=True)),
+                                sympy.Eq(inst.values[k1], inst.values[k2])))
+    return out
+
+
+def functions_consistent(inst: Instance) -> bool:
+    """At ``inst``'s point, unknown values of one function at equal arguments are equal."""
+    seen: dict = {}
+    for key, value in inst.values.items():
+        if key[0] != "apply":
+            continue
+        at = (key[1], tuple(sympy.sympify(a).xreplace(inst.assign) for a in key[2]))
+        here = sympy.sympify(value).xreplace(inst.assign)
+        if seen.setdefault(at, here) != here:
+            return False
+    return True
+
+
 def _search(p, inst: Instance, vector: bool):
     """Prove every link on ``inst`` (methods) or return the text of a confirmed counterexample."""
     rest = _split(p)[2]
@@ -224,8 +252,10 @@ def _search(p, inst: Instance, vector: bool):
     methods = []
     for values in itertools.product(range(1, inst.n + 1), repeat=len(free)):
         ctx = dict(zip(free, values, strict=True))
-        for tr in relations(p.statement, inst, ctx):
-            check = prove(*tr, assumptions)
+        links = relations(p.statement, inst, ctx)
+        facts = function_facts(inst)
+        for tr in links:
+            check = prove(*tr, [*assumptions, *facts])
             if check.holds:
                 methods.append(check.method)
                 continue

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy
 
-from verify import library, rule, strategies
+from verify import chains, library, rule, strategies
 from verify.elaborate import Deriv
 from verify.evaluate import Instance, evaluate
 from verify.parse import ParseError, parse
@@ -49,7 +49,13 @@ def parse_status(claim) -> tuple[bool, str | None]:
 
 def _evidence(claim, hypotheses, statement):
     p = strategies.problem(claim.symbols, claim.definitions, hypotheses, statement)
-    return strategies.evidence(p), p
+    try:
+        return strategies.evidence(p), p
+    except strategies.Undecided:
+        from_chain = chains.conclusion_evidence(claim, hypotheses, statement)
+        if from_chain is None:
+            raise
+        return from_chain, p
 
 
 def _derivative_correction(claim, p) -> str | None:

@@ -15,6 +15,8 @@ kind                         meaning
 ``symmetric matrix``         a symmetric d x d matrix
 ``identity matrix``          the identity ``I``
 ``function``                 a real function of one real variable, defined by a definition
+``any function``             any real function of real arguments (no definition): its values are
+                             unknowns, one per argument value
 ``objective``                a twice differentiable function R^d -> R (``\nabla f``, ``\nabla^2 f``)
 ``per-example objective``    ``f(w; x_i)``, one objective per training example
 ``examples``                 the training examples ``x_i`` (they carry an index only)
@@ -38,12 +40,12 @@ __all__ = ["KINDS", "Decl", "DeclarationError", "Scope"]
 KINDS = frozenset({
     "real", "integer", "positive integer", "vector", "random vector", "any point",
     "symmetric matrix", "identity matrix", "function", "objective", "per-example objective",
-    "examples", "random index", "mean value point", "minimiser",
+    "examples", "random index", "mean value point", "minimiser", "any function",
 })
 SCALARS = frozenset({"real", "integer", "positive integer"})
 VECTORS = frozenset({"vector", "random vector", "any point", "mean value point", "minimiser"})
 MATRICES = frozenset({"symmetric matrix", "identity matrix"})
-FUNCTIONS = frozenset({"function", "objective", "per-example objective"})
+FUNCTIONS = frozenset({"function", "objective", "per-example objective", "any function"})
 _PATTERNS = {
     "random index": re.compile(r"random index over (?P<over>\S+)$"),
     "mean value point": re.compile(r"mean value point of (?P<of>\S+) between (?P<a>\S+) and "

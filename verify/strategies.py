@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from verify import instances, library
+from verify import instances, library, series
 from verify import terms as t
 from verify.elaborate import HessAt, elaborate, points
 from verify.encoding import Encoder, nonneg, zero_vector
@@ -67,7 +67,7 @@ def _scalar_node(node, scope: Scope) -> bool:
         if isinstance(n, t.Sym) and n.name not in scope.bound:
             decl = scope.decls.get(n.name) or scope.decls.get(n.base)
             if decl is not None and decl.kind not in ("real", "integer", "positive integer",
-                                                      "function"):
+                                                      "function", "any function"):
                 return False
     return True
 
@@ -110,6 +110,8 @@ def _mentions(node, names) -> bool:
 def evidence(p: Problem) -> Evidence:
     """The evidence for ``p`` (see the module docstring for the strategy chosen)."""
     if p.scalar:
+        if series.has_series(p.statement):
+            return series.evidence(p)
         return instances.scalar_evidence(p)
     proof = _gram_proof(p)
     if isinstance(proof, Evidence):

@@ -62,10 +62,8 @@ def test_mismatch_exits_one_and_names_the_claim(tmp_path, capsys, monkeypatch):
 
 
 def test_a_check_that_raises_is_an_error_verdict(tmp_path, capsys, monkeypatch):
-    def broken():
-        raise claims.UndecidedError("undecided: test")
-
-    bad = dataclasses.replace(verify.get("abs.line1"), check=broken)
+    # A claim that cannot be judged (x and y undeclared): the judge raises, never a verdict.
+    bad = dataclasses.replace(verify.get("abs.line1"), symbols=(("alpha", "real"),))
     monkeypatch.setitem(claims._REGISTRY, "abs.line1", bad)
     assert main(["verify", "--out", str(tmp_path), "--only", "abs.line1"]) == 1
     records = json.loads((tmp_path / "verification.json").read_text())["claims"]

@@ -41,9 +41,6 @@ def _points(check: NumericCheck):
 
 
 CORE_TOPICS = (
-    "verify.convexity",
-    "verify.example_abs",
-    "verify.example_exponential",
     "verify.properties",
     "verify.conditions",
     "verify.strong_convexity",
