@@ -32,6 +32,7 @@ class Encoder(Algebra):
         self.spectral: dict[str, dict[str, sympy.Expr]] = {}
         self.norms: list = []  # Gram forms under a square root (>= 0)
         self.integrands = False  # True: read E[X] as X (to compare integrands)
+        self.divisors: list = []  # coefficients a definition divided by: must be nonzero
 
     # ---------------------------------------------------------------------------- conversion
     def conv(self, node: t.Node, bound: frozenset = frozenset()):  # noqa: C901
@@ -275,6 +276,8 @@ class Encoder(Algebra):
             raise GramError("a vector equation must define an atom of its left side")
         key = candidates[0]
         c = lhs.terms[key]
+        if not (sympy.sympify(c).is_number and c != 0):
+            self.divisors.append(c)
         rest = self.add(rhs, self.scale(-1, Vec({k: v for k, v in lhs.terms.items() if k != key})))
         self.definitions[key[1]] = self.scale(1 / c, rest)
 

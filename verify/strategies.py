@@ -167,6 +167,9 @@ def _gram_proof(p: Problem) -> Evidence | str:
                    *_spectrum_nonempty(enc)]
     where = "typed encoding (every dimension"
     where += ", n symbolic)" if enc.count else ")"
+    for c in enc.divisors:
+        if not prove(c, "neq", 0, assumptions).holds:
+            return f"a hypothesis was solved by dividing by {c}, which may be 0"
     if op == "=" and isinstance(lhs, Vec):
         diff = enc.add(lhs, enc.scale(-1, rhs))
         checks = [prove(c, "=", 0, assumptions) for c in diff.terms.values()]
