@@ -16,7 +16,7 @@ from verify.elaborate import Exp, GradAt, HessAt, OpNorm, Transpose
 from verify.gram import Algebra, Base, GramError, Mat, Table, Vec
 from verify.scope import MATRICES, SCALARS, VECTORS, Scope
 
-__all__ = ["Encoder", "hess_name", "nonneg", "relation", "zero_vector"]
+__all__ = ["Encoder", "example_count", "hess_name", "nonneg", "relation", "zero_vector"]
 
 
 def hess_name(func: str, point: str) -> str:
@@ -303,7 +303,15 @@ def _count(scope: Scope) -> str | None:
     overs = {d.param("over") for d in scope.of_kind("random index")}
     if len(overs) > 1:
         raise GramError(f"random indices over different ranges {sorted(overs)}")
-    return overs.pop() if overs else None
+    if overs:
+        return overs.pop()
+    return example_count(scope)
+
+
+def example_count(scope: Scope) -> str | None:
+    """Without a random index, the one ``positive integer`` declared counts the examples."""
+    counts = [d.name for d in scope.of_kind("positive integer")]
+    return counts[0] if len(counts) == 1 and scope.of_kind("examples") else None
 
 
 def nonneg(expr, table: Table) -> bool:
