@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sympy
 
+from verify import cost
 from verify import terms as t
 from verify.elaborate import Exp, GradAt, HessAt, OpNorm, Transpose
 from verify.gram import Algebra, Base, GramError, Mat, Table, Vec
@@ -88,6 +89,9 @@ class Encoder(Algebra):
         if isinstance(node, t.Expect):
             return self.expect(self.conv(node.arg, bound),
                                None if node.sub is None else node.sub.name)
+        if isinstance(node, t.Cost):
+            return sympy.sympify(cost.evaluations(
+                node.arg, lambda b: self._scalar(self.conv(b, bound), "a summation bound")))
         raise GramError(f"{type(node).__name__} is outside the vector encoding")
 
     def _sym(self, node: t.Sym, bound):

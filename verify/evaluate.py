@@ -20,6 +20,7 @@ from fractions import Fraction
 
 import sympy
 
+from verify import cost
 from verify import terms as t
 from verify.elaborate import Deriv, Exp, GradAt, HessAt, OpNorm, Transpose
 from verify.numbers import SympyOps
@@ -180,6 +181,8 @@ class _Evaluator:
             return self._sum(node, ctx)
         if isinstance(node, t.Expect):
             return self._expect(node, ctx)
+        if isinstance(node, t.Cost):
+            return cost.evaluations(node.arg, lambda b: self.ev(b, ctx))
         raise EvaluationError(f"cannot evaluate {type(node).__name__}")
 
     def _index(self, name, ctx):
