@@ -42,57 +42,6 @@ def _rate(p):
 
 
 @claim(
-    "gd.step-rate",
-    slide=SLIDE_CONT,
-    statement=r"\alpha = 2/(L + \mu) \Rightarrow \|w_{t+1} - w^*\| \leq \frac{L - \mu}{L + \mu} "
-    r"\cdot \|w_t - w^*\|",
-    assumptions=r"0 < \mu \le L and the (repaired) bound of gd.norm-bound",
-    recorded="true",
-    numeric=NumericCheck(
-        variables=_MU_L,
-        predicate=lambda p: approx_eq(
-            max(
-                abs(1 - 2 * p["mu"] / (2 * p["mu"] + p["dL"])),
-                abs(1 - 2 * (p["mu"] + p["dL"]) / (2 * p["mu"] + p["dL"])),
-            ),
-            _rate(p),
-        ),
-    ),
-)
-def _step_rate() -> Outcome:
-    step = 2 / (L + mu)
-    checks = [provers.identity(sp.Abs(1 - step * x), RHO, assumptions=STRONG) for x in (mu, L)]
-    checks.append(eigenvalue_bound(RHO, step=step))
-    return Outcome("true", proved(*checks, what="rate at alpha = 2/(L + mu)"))
-
-
-@claim(
-    "gd.step-optimal",
-    slide=SLIDE_CONT,
-    statement=r"\alpha = 2/(L + \mu) \text{ minimises } \max(|1 - \alpha\mu|, |1 - \alpha L|) "
-    r"\text{ over } \alpha \in \mathbb{R}",
-    assumptions=r"0 < \mu \le L; unique minimiser when \mu < L",
-    recorded="true",
-    numeric=NumericCheck(
-        variables={**_MU_L, "alpha": (-2, 20)},
-        predicate=lambda p: approx_le(
-            _rate(p), max(abs(1 - p["alpha"] * p["mu"]), abs(1 - p["alpha"] * (p["mu"] + p["dL"])))
-        ),
-    ),
-)
-def _step_optimal() -> Outcome:
-    bound = sp.Symbol("bound", real=True)
-    facts = max_facts(bound, sp.Abs(1 - alpha * mu), sp.Abs(1 - alpha * L))
-    lower = provers.implies(facts, bound >= RHO, assumptions=STRONG)
-    unique = provers.implies(
-        [*facts, sp.Eq(bound, RHO), mu < L], sp.Eq(alpha, 2 / (L + mu)), assumptions=STRONG
-    )
-    # Tight: on f = (mu w1^2 + L w2^2)/2 the two eigen-directions contract by exactly these factors,
-    # so no step gives a smaller worst-case factor over the class.
-    return Outcome("true", proved(lower, unique, what="optimality of alpha = 2/(L + mu)"))
-
-
-@claim(
     "gd.recursion",
     slide=SLIDE_CONT,
     statement=r"\|w_K - w^*\| \leq \left( \frac{L - \mu}{L + \mu} \right)^K \cdot \|w_0 - w^*\|",
@@ -122,21 +71,3 @@ def _gd_quadratic_holds(p) -> bool:
         if not approx_le(mpmath.norm(w), _rate(p) ** k * mpmath.norm(w0)):
             return False
     return True
-
-
-@claim(
-    "gd.linear-rate",
-    slide=SLIDE_CONT,
-    statement=r"\text{convergence at a linear rate: } 0 \le \frac{L - \mu}{L + \mu} < 1",
-    assumptions=r"0 < \mu \le L; then \log\|w_K - w^*\| \le K \log\rho + \log\|w_0 - w^*\|",
-    recorded="true",
-    numeric=NumericCheck(variables=_MU_L, predicate=lambda p: 0 <= _rate(p) < 1),
-)
-def _linear_rate() -> Outcome:
-    checks = (
-        provers.inequality(RHO, "<", 1, assumptions=STRONG),
-        provers.inequality(RHO, ">=", 0, assumptions=STRONG),
-        # mu = 0 is excluded for a reason: the factor is then exactly 1.
-        provers.identity(RHO.subs(mu, 0), sp.Integer(1), assumptions=[L > 0]),
-    )
-    return Outcome("true", proved(*checks, what="linear rate"))

@@ -60,50 +60,6 @@ def rotated_spd(p):
     return R * mpmath.diag(lams) * R.T
 
 
-# ----------------------------------------------------------------------------- Gradient Descent
-@claim(
-    "gd.update-fixed-points",
-    slide=SLIDE_GD,
-    statement=r"w \leftarrow w - \alpha \nabla f(w)",
-    assumptions=r"f differentiable, \alpha \ne 0; judged: w is left unchanged iff \nabla f(w) = 0",
-    recorded="true",
-    numeric=NumericCheck(
-        variables={
-            "a": (_R(1, 10), 10),
-            "c": (-5, 5),
-            "d": (_R(1, 10), 5),
-            "alpha": (_R(1, 100), 2),
-        },
-        # f(w) = a (w - c)^2 / 2 + (w - c)^4: the minimiser c stays, a point c + d moves.
-        predicate=lambda p: (
-            approx_eq(
-                p["c"]
-                - p["alpha"]
-                * mpmath.diff(lambda w: p["a"] * (w - p["c"]) ** 2 / 2 + (w - p["c"]) ** 4, p["c"]),
-                p["c"],
-            )
-            and not approx_eq(
-                p["c"]
-                + p["d"]
-                - p["alpha"]
-                * mpmath.diff(
-                    lambda w: p["a"] * (w - p["c"]) ** 2 / 2 + (w - p["c"]) ** 4, p["c"] + p["d"]
-                ),
-                p["c"] + p["d"],
-            )
-        ),
-    ),
-)
-def _update_fixed_points() -> Outcome:
-    w, w_new, g = sp.symbols("w w_new g", real=True)  # one coordinate of w and of grad f(w)
-    step = sp.Eq(w_new, w - alpha * g)
-    checks = (
-        provers.implies([step, sp.Eq(w_new, w)], sp.Eq(g, 0), assumptions=[sp.Ne(alpha, 0)]),
-        provers.implies([step, sp.Eq(g, 0)], sp.Eq(w_new, w)),
-    )
-    return Outcome("true", proved(*checks, what="fixed points of the update"))
-
-
 # ----------------------------------------------------------------------------- assumptions
 @claim(
     "gd.optimum",

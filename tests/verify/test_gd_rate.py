@@ -15,10 +15,7 @@ from verify import gradient_descent as gd
 from verify import provers
 
 EXPECTED = {
-    "gd.step-rate": "true",
-    "gd.step-optimal": "true",
     "gd.recursion": "true",
-    "gd.linear-rate": "true",
 }
 R = sp.Rational
 

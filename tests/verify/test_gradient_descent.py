@@ -9,7 +9,6 @@ import verify
 from verify import gradient_descent as gd
 
 EXPECTED = {
-    "gd.update-fixed-points": "true",
     "gd.optimum": "gap",
 }
 R = sp.Rational
@@ -28,7 +27,7 @@ def test_table_covers_the_module():
 
 def test_slide_headings_as_written():
     assert gd.SLIDE_CONV == "Gradient Descent Converges"
-    assert {verify.get(i).slide for i in EXPECTED} == {gd.SLIDE_GD, gd.SLIDE_CONV}
+    assert {verify.get(i).slide for i in EXPECTED} == {gd.SLIDE_CONV}
 
 
 def test_optimum_gap_counterexample_has_no_minimiser():
