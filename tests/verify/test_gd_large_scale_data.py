@@ -16,6 +16,7 @@ EXPECTED = {
     "gd.update-fixed-points": "gap",
     "gd.step-rate": "gap",
     "gd.step-optimal": "gap",
+    "gd.recursion": "true",
     "gd.linear-rate": "gap",
     "large-scale.gradient-average": "true",
     "large-scale.gradient-cost": "true",
@@ -104,3 +105,27 @@ def test_the_duplicated_objective_must_halve_each_sum():
     unhalved = (r"h(w) = \frac{1}{n} \sum_{i=1}^n f(w; x_i) + \frac{1}{n} \sum_{i=1}^n f(w; x_i)",)
     with pytest.raises(Unrepaired):
         judge(dataclasses.replace(claim, definitions=unhalved))
+
+
+def test_the_recursion_is_proved_by_induction_from_the_one_step_bound():
+    out = judge(verify.get("gd.recursion"))
+    assert out.method.startswith("induction on K: base K = 0")
+    assert "step t -> t + 1" in out.method
+
+
+def test_the_recursion_needs_its_one_step_bound():
+    claim = verify.get("gd.recursion")
+    with pytest.raises(Unrepaired, match="K = 1"):  # unrolled: w_1 is unconstrained
+        judge(dataclasses.replace(claim, hypotheses=claim.hypotheses[1:]))
+
+
+@pytest.mark.parametrize("statement", [
+    r"\|w_K - w^*\| \leq \left( \frac{L - \mu}{L + \mu} \right)^{K + 1} \cdot \|w_0 - w^*\|",
+    r"\|w_K - w^*\| \leq \left( \frac{L - \mu}{L + \mu} \right)^K \cdot \|w_1 - w^*\|",
+    r"\|w_K - w^*\| \leq \frac{L - \mu}{L + \mu} \cdot \|w_0 - w^*\|",
+])
+def test_a_wrong_unrolled_bound_is_refuted_at_a_small_k(statement):
+    claim = verify.get("gd.recursion")
+    symbols = (*claim.symbols, ("w_1", "random vector"))
+    with pytest.raises(Unrepaired, match="K = [012]"):
+        judge(dataclasses.replace(claim, statement=statement, symbols=symbols))

@@ -7,6 +7,7 @@ import sympy as sp
 
 import verify
 from verify import gradient_descent as gd
+from verify import lecture
 
 EXPECTED = {
     "gd.optimum": "gap",
@@ -28,6 +29,7 @@ def test_table_covers_the_module():
 def test_slide_headings_as_written():
     assert gd.SLIDE_CONV == "Gradient Descent Converges"
     assert {verify.get(i).slide for i in EXPECTED} == {gd.SLIDE_CONV}
+    assert f"# {gd.SLIDE_CONV}\n" in lecture.lecture_text()
 
 
 def test_optimum_gap_counterexample_has_no_minimiser():
