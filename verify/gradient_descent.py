@@ -38,6 +38,9 @@ _R = sp.Rational
     statement=r"\text{Global optimum is } x^*;\ \mu I \preceq \nabla^2 f(x) \preceq L I",
     assumptions=r"f \in C^2(\mathbb{R}^d); the proof below uses w^* with \nabla f(w^*) = 0",
     recorded="gap",
+    parse_error="an existence statement ('Global optimum is x^*': some point minimises every f "
+    "with mu I <= Hess f <= L I): the grammar has no existential quantifier and the typed "
+    "encoding no function values, so it is judged by a hand-written check",
     numeric=NumericCheck(
         variables={"x": (-30, 30)},
         # log(1 + e^x): 0 <= f'' <= 1/4 (mu = 0) yet f' > 0, so no minimiser exists.

@@ -7,7 +7,7 @@ import sympy as sp
 
 import verify
 from verify import gradient_descent as gd
-from verify import lecture
+from verify import lecture, records
 
 EXPECTED = {
     "gd.optimum": "gap",
@@ -45,3 +45,9 @@ def test_optimum_gap_counterexample_has_no_minimiser():
 def _hand_written():
     """Claims still judged by a check function (not yet read from the lecture data)."""
     return [c for c in verify.all_claims() if hasattr(c, "check")]
+
+
+def test_the_record_says_why_the_optimum_is_not_parsed():
+    rec = records.provenance(verify.get("gd.optimum"))
+    assert rec["parsed"] is False
+    assert "existence" in rec["parse_error"] and "quantifier" in rec["parse_error"]
