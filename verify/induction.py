@@ -8,7 +8,10 @@ t = 0, 1, 2, ... (the slide's "and recursively"); the others hold throughout. Th
   from S(t), H(t) and H(0) (t a generic step; ``a^{t+1}`` is written ``a^t \cdot a`` and ``a^t``
   is replaced by a fresh real ``\Theta_t``, so the step is proved for every value it can take);
 * **refuted** by an exact counterexample to S(k) under H(0), ..., H(k - 1) for k = 0, 1 or 2: the
-  recursion unrolled, so a counterexample to the statement itself;
+  recursion unrolled. The hypotheses of the later steps H(k), H(k + 1), ... are not checked: the
+  counterexample is one to the statement itself when the iterates can be continued (for a
+  one-step bound ``\|w_{t+1} - w^*\| \le c \|w_t - w^*\|`` with ``c \ge 0``, by ``w_{t+1} = w^*``),
+  which this module presumes and does not prove;
 * **unsupported** otherwise: the step's counterexample shows that the hypotheses, as stated, do
   not carry the bound from t to t + 1.
 
