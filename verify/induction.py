@@ -8,10 +8,11 @@ t = 0, 1, 2, ... (the slide's "and recursively"); the others hold throughout. Th
   from S(t), H(t) and H(0) (t a generic step; ``a^{t+1}`` is written ``a^t \cdot a`` and ``a^t``
   is replaced by a fresh real ``\Theta_t``, so the step is proved for every value it can take);
 * **refuted** by an exact counterexample to S(k) under H(0), ..., H(k - 1) for k = 0, 1 or 2: the
-  recursion unrolled. The hypotheses of the later steps H(k), H(k + 1), ... are not checked: the
-  counterexample is one to the statement itself when the iterates can be continued (for a
-  one-step bound ``\|w_{t+1} - w^*\| \le c \|w_t - w^*\|`` with ``c \ge 0``, by ``w_{t+1} = w^*``),
-  which this module presumes and does not prove;
+  recursion unrolled. So that it is a counterexample to the statement itself, the later steps'
+  hypotheses must hold too: when the claim declares a minimiser ``w^*``, the iterates are
+  continued there (``w_t = w^*`` for t > k), and the search also requires H(k) with the iterates
+  of step k + 1 at ``w^*`` and H(t) with every iterate at ``w^*``. Without a minimiser the
+  continuation is presumed, not proved;
 * **unsupported** otherwise: the step's counterexample shows that the hypotheses, as stated, do
   not carry the bound from t to t + 1.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from verify import strategies
+from verify.elaborate import substitute
 from verify import terms as t
 from verify.parse import parse
 from verify.rule import Evidence
@@ -142,6 +144,26 @@ class _Texts:
             return [t.latex(h) for h in self.steps]
         return [self._text(h, self.step, value) for h in self.steps]
 
+    def continuation(self, k: int) -> list[str]:
+        """The hypotheses of the steps after ``k`` with the iterates continued at the minimiser."""
+        stays = Scope(dict(self.specs)).of_kind("minimiser")
+        if not stays:
+            return []
+        stay = parse(stays[0].name)
+        out = []
+        for h in self.steps:
+            renamed: dict = {}
+            at_k = _subst(h, self.step, _num(k), renamed)
+            for new, old in renamed.items():
+                if new not in self.specs and old in self.specs:
+                    self.specs[new] = self.specs[old]
+            moved = {new: stay for new in renamed if parse(new).sub == _num(k + 1)}
+            out.append(t.latex(self._powers(substitute(at_k, moved))))
+            iterates = {n.name: stay for n in t.walk(h) if isinstance(n, t.Sym)
+                        and n.sub is not None and _mentions(n.sub, self.step)}
+            out.append(t.latex(self._powers(substitute(h, iterates))))
+        return out
+
     def problem(self, definitions, hypotheses, statement):
         fixed = [t.latex(h) for h in self.fixed]
         return strategies.problem(tuple(self.specs.items()), definitions,
@@ -178,7 +200,8 @@ def evidence(symbols, definitions, hypotheses, statement):
         return Evidence("proved", f"induction on {k}: base {k} = 0: {base.method}; step {step} "
                         f"-> {step} + 1: {ev.method}", note=ev.note), step_p
     for n in _UNROLL:
-        p = x.problem(definitions, [h for j in range(n) for h in x.h(_num(j))], x.s(_num(n)))
+        p = x.problem(definitions, [*(h for j in range(n) for h in x.h(_num(j))),
+                                    *x.continuation(n)], x.s(_num(n)))
         unrolled = strategies.evidence(p)
         if unrolled.status == "refuted":
             return _at(unrolled, k, n), p

@@ -129,3 +129,14 @@ def test_a_wrong_unrolled_bound_is_refuted_at_a_small_k(statement):
     symbols = (*claim.symbols, ("w_1", "random vector"))
     with pytest.raises(Unrepaired, match="K = [012]"):
         judge(dataclasses.replace(claim, statement=statement, symbols=symbols))
+
+
+def test_an_unrolled_counterexample_must_continue_at_the_minimiser():
+    from verify import induction
+
+    claim = verify.get("gd.recursion")
+    texts = induction._Texts(claim.symbols, claim.hypotheses, claim.statement, "K", "t")
+    assert texts.continuation(1) == [
+        r"\|w^* - w^*\| \leq \frac{L - \mu}{L + \mu} \|w_1 - w^*\|",
+        r"\|w^* - w^*\| \leq \frac{L - \mu}{L + \mu} \|w^* - w^*\|",
+    ]
