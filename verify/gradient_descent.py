@@ -21,7 +21,7 @@ import sympy as sp
 
 from verify import provers
 from verify.claims import Outcome, claim, proved
-from verify.numeric import NumericCheck, approx_eq
+from verify.numeric import NumericCheck
 
 __all__ = ["STRONG"]
 

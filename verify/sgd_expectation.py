@@ -20,7 +20,7 @@ import mpmath
 import sympy as sp
 
 from verify import provers
-from verify._sgd_common import SLIDE_SGD, mp_phi, mp_phi1, path_distribution, phi_prime
+from verify._sgd_common import SLIDE_SGD, mp_phi1, path_distribution, phi_prime
 from verify.claims import Outcome, claim, proved
 from verify.gradient_descent import alpha
 from verify.numeric import NumericCheck, approx_eq
