@@ -48,3 +48,15 @@ def test_sums_over_the_examples_without_a_random_index():
     with pytest.raises(Unrepaired, match="n = 1"):
         judge(make(r"\nabla h(w) = \frac{1}{2n} \sum_{i=1}^n \nabla f(w; x_i)", SUM,
                    definitions=H_DEF))
+
+
+def test_the_cross_check_casts_exact_irrationals_at_working_precision():
+    import mpmath
+    import sympy
+
+    from verify.numbers import DPS, MpmathOps
+
+    with mpmath.workdps(DPS):
+        value = MpmathOps().cast(sympy.sqrt(2) / 3)
+        assert abs(value - mpmath.sqrt(2) / 3) < mpmath.mpf(10) ** (-DPS + 2)
+        assert abs(value - mpmath.mpf(471404520791) / 10**12) > mpmath.mpf(10) ** -13
