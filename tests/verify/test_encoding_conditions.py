@@ -59,4 +59,4 @@ def test_the_cross_check_casts_exact_irrationals_at_working_precision():
     with mpmath.workdps(DPS):
         value = MpmathOps().cast(sympy.sqrt(2) / 3)
         assert abs(value - mpmath.sqrt(2) / 3) < mpmath.mpf(10) ** (-DPS + 2)
-        assert abs(value - mpmath.mpf(471404520791) / 10**12) > mpmath.mpf(10) ** -13
+        assert abs(value - mpmath.mpf(sympy.N(sympy.sqrt(2) / 3, 15))) > mpmath.mpf(10) ** -30
