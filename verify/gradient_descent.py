@@ -19,7 +19,7 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from verify import provers
+from verify import provers, rule
 from verify.claims import Outcome, claim, proved
 from verify.numeric import NumericCheck
 
@@ -69,16 +69,17 @@ def _optimum() -> Outcome:
         # Two stationary points x, y: 0 = <x - y, grad f(x) - grad f(y)> >= mu ||x - y||^2 = mu sq.
         provers.implies([sq >= 0, 0 >= mu * sq], sp.Eq(sq, 0), assumptions=[mu > 0]),
     )
-    return Outcome(
-        "gap",
-        "logistic loss with E = e^x: f' > 0 and 0 <= f'' <= 1/4; repair: coercivity and "
-        "uniqueness under mu > 0: "
-        + proved(*no_minimiser, *repaired, what="existence and uniqueness of the optimum"),
-        counterexample="mu = 0, L = 1/4: f(x) = log(1 + e^x) has 0 <= f'' <= 1/4 and f' > 0, "
-        "so it has no global optimum",
-        correction=r"If 0 < \mu \le L, f has exactly one global minimiser w^* (the slide's x^*), "
-        r"and \nabla f(w^*) = 0",
-        gap="The slide names the optimum x^* but the proof uses w^*, and it never states mu > 0: "
-        "with mu = 0 the optimum need not exist, and existence, uniqueness and grad f(w*) = 0 are "
-        "used without proof",
-    )
+    # The verdict is the rule's, from this evidence: the statement without mu > 0 is refuted by
+    # the logistic loss (every check above must hold), and it is proved once mu > 0 is added.
+    shown = proved(*no_minimiser, what="a function with mu = 0 and no minimiser")
+    repair = proved(*repaired, what="existence and uniqueness of the optimum under mu > 0")
+    judged = rule.decide(
+        rule.Evidence("refuted", f"logistic loss with E = e^x: {shown}",
+                      counterexample="mu = 0, L = 1/4: f(x) = log(1 + e^x) has 0 <= f'' <= 1/4 "
+                      "and f' > 0, so it has no global optimum (the slide's x^*, the proof's w^*)"),
+        with_added=rule.Evidence("proved", f"coercivity and uniqueness: {repair}"),
+        added=(r"strong convexity, mu > 0 (not stated on the slides): $\mu > 0$",),
+        added_text=r"If 0 < \mu \le L, f has exactly one global minimiser w^* (the slide's x^*), "
+        r"and \nabla f(w^*) = 0")
+    return Outcome(judged.verdict, judged.method, counterexample=judged.counterexample,
+                   correction=judged.correction, gap=judged.gap)

@@ -8,6 +8,7 @@ import sympy as sp
 import verify
 from verify import gradient_descent as gd
 from verify import lecture, records
+from verify.claims import UndecidedError
 
 EXPECTED = {
     "gd.optimum": "gap",
@@ -51,3 +52,17 @@ def test_the_record_says_why_the_optimum_is_not_parsed():
     rec = records.provenance(verify.get("gd.optimum"))
     assert rec["parsed"] is False
     assert "existence" in rec["parse_error"] and "quantifier" in rec["parse_error"]
+
+
+def test_the_optimum_verdict_follows_its_evidence(monkeypatch):
+    # If the logistic counterexample were not established, there would be no verdict at all.
+    real = gd.provers.inequality
+
+    def weakened(lhs, op, rhs, **kw):
+        if op == ">":  # ask for f' > 1 instead of f' > 0: false for the logistic loss
+            return real(lhs, op, 1, **kw)
+        return real(lhs, op, rhs, **kw)
+
+    monkeypatch.setattr(gd.provers, "inequality", weakened)
+    with pytest.raises(UndecidedError, match="mu = 0"):
+        verify.run("gd.optimum")
