@@ -31,6 +31,7 @@ _TOPICS = (
     "gd_contraction",
     "gd_rate",
     "large_scale",
+    "sgd_update",
     "sgd_expectation",
     "sgd_decomposition",
     "sgd_second_moment",

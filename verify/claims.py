@@ -83,6 +83,7 @@ class Claim:
     recorded: Verdict
     check: Callable[[], Outcome]
     numeric: NumericCheck | None = None
+    parse_error: str | None = None  # why the statement is not read from the slide's text
 
 
 _REGISTRY: dict[str, Claim] = {}
@@ -96,6 +97,7 @@ def claim(
     assumptions: str,
     recorded: Verdict,
     numeric: NumericCheck | None = None,
+    parse_error: str | None = None,
 ) -> Callable[[Callable[[], Outcome]], Callable[[], Outcome]]:
     """Register the decorated zero-argument function as the check of claim ``id``."""
     if not isinstance(id, str) or "." not in id:
@@ -117,7 +119,8 @@ def claim(
     def register(check: Callable[[], Outcome]) -> Callable[[], Outcome]:
         if not callable(check):
             raise TypeError("@claim must decorate a function")
-        _REGISTRY[id] = Claim(id, slide, statement, assumptions, recorded, check, numeric)
+        _REGISTRY[id] = Claim(id, slide, statement, assumptions, recorded, check, numeric,
+                              parse_error)
         return check
 
     return register

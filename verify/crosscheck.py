@@ -22,6 +22,7 @@ import sympy
 
 from verify import terms as t
 from verify.elaborate import Deriv
+from verify.encoding import example_count
 from verify.evaluate import Instance, Vec, _Evaluator, relations
 from verify.instances import _free_indices, _split, truth
 from verify.numbers import DPS, MpmathOps
@@ -35,7 +36,8 @@ _TOL_DIFF = mpmath.mpf(10) ** -15  # numerical differentiation at 50 digits
 def _instance(p, d: int, n: int) -> Instance:
     defs, diagonal, _ = _split(p)
     count = {x.param("over") for x in p.scope.of_kind("random index")}
-    return Instance(p.scope, d, n, count.pop() if len(count) == 1 else None, defs, diagonal)
+    count = count.pop() if len(count) == 1 else None if count else example_count(p.scope)
+    return Instance(p.scope, d, n, count, defs, diagonal)
 
 
 def sample(p, *, d: int = 2, n: int = 3, seed: int = 0, tries: int = 400):

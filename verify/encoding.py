@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sympy
 
+from verify import cost
 from verify import terms as t
 from verify.elaborate import Exp, GradAt, HessAt, OpNorm, Transpose
 from verify.gram import Algebra, Base, GramError, Mat, Table, Vec
 from verify.scope import MATRICES, SCALARS, VECTORS, Scope
 
-__all__ = ["Encoder", "hess_name", "nonneg", "relation", "zero_vector"]
+__all__ = ["Encoder", "example_count", "hess_name", "nonneg", "relation", "zero_vector"]
 
 
 def hess_name(func: str, point: str) -> str:
@@ -32,6 +33,7 @@ class Encoder(Algebra):
         self.spectral: dict[str, dict[str, sympy.Expr]] = {}
         self.norms: list = []  # Gram forms under a square root (>= 0)
         self.integrands = False  # True: read E[X] as X (to compare integrands)
+        self.divisors: list = []  # coefficients a definition divided by: must be nonzero
 
     # ---------------------------------------------------------------------------- conversion
     def conv(self, node: t.Node, bound: frozenset = frozenset()):  # noqa: C901
@@ -87,6 +89,9 @@ class Encoder(Algebra):
         if isinstance(node, t.Expect):
             return self.expect(self.conv(node.arg, bound),
                                None if node.sub is None else node.sub.name)
+        if isinstance(node, t.Cost):
+            return sympy.sympify(cost.evaluations(
+                node.arg, lambda b: self._scalar(self.conv(b, bound), "a summation bound")))
         raise GramError(f"{type(node).__name__} is outside the vector encoding")
 
     def _sym(self, node: t.Sym, bound):
@@ -275,6 +280,8 @@ class Encoder(Algebra):
             raise GramError("a vector equation must define an atom of its left side")
         key = candidates[0]
         c = lhs.terms[key]
+        if not (sympy.sympify(c).is_number and c != 0):
+            self.divisors.append(c)
         rest = self.add(rhs, self.scale(-1, Vec({k: v for k, v in lhs.terms.items() if k != key})))
         self.definitions[key[1]] = self.scale(1 / c, rest)
 
@@ -300,7 +307,15 @@ def _count(scope: Scope) -> str | None:
     overs = {d.param("over") for d in scope.of_kind("random index")}
     if len(overs) > 1:
         raise GramError(f"random indices over different ranges {sorted(overs)}")
-    return overs.pop() if overs else None
+    if overs:
+        return overs.pop()
+    return example_count(scope)
+
+
+def example_count(scope: Scope) -> str | None:
+    """Without a random index, the one ``positive integer`` declared counts the examples."""
+    counts = [d.name for d in scope.of_kind("positive integer")]
+    return counts[0] if len(counts) == 1 and scope.of_kind("examples") else None
 
 
 def nonneg(expr, table: Table) -> bool:

@@ -21,6 +21,7 @@ from fractions import Fraction
 
 import sympy
 
+from verify import cost
 from verify import terms as t
 from verify.elaborate import Apply, Deriv, Exp, GradAt, HessAt, OpNorm, Transpose
 from verify.numbers import SympyOps
@@ -185,6 +186,8 @@ class _Evaluator:
             return self._expect(node, ctx)
         if isinstance(node, Apply):
             return self._apply(node, ctx)
+        if isinstance(node, t.Cost):
+            return cost.evaluations(node.arg, lambda b: self.ev(b, ctx))
         raise EvaluationError(f"cannot evaluate {type(node).__name__}")
 
     def _apply(self, node: Apply, ctx):

@@ -1,22 +1,16 @@
-r"""Claims of the slides "Gradient Descent" and "Gradient Descent Converges": update and setting.
+r"""Claim of the slide "Gradient Descent Converges": the global optimum the proof relies on.
 
-Gradient descent :math:`w_{t+1} = w_t - \alpha\nabla f(w_t)` has exactly the stationary points of
-:math:`f` as fixed points (:math:`\alpha \ne 0`); the convergence slides assume a unique optimum
-:math:`w^*` with :math:`\nabla f(w^*) = 0` and :math:`\mu I \preceq \nabla^2 f \preceq L I`,
-:math:`0 < \mu \le L`. The proof itself is judged in :mod:`verify.gd_contraction` (the chain of
-equalities and norm bounds) and :mod:`verify.gd_rate` (step size :math:`2/(L + \mu)` and the
-linear rate :math:`(L - \mu)/(L + \mu)`).
-
-Matrix statements are reduced to scalars by the spectral theorem: a symmetric :math:`H` with
-:math:`\mu I \preceq H \preceq L I` has an orthonormal eigenbasis with eigenvalues
-:math:`\lambda_k \in [\mu, L]`, and :math:`p(H)` acts on the :math:`k`-th coordinate as
-multiplication by :math:`p(\lambda_k)`; an inequality that holds for every coordinate and every
-:math:`\lambda \in [\mu, L]` holds for the sum of squares, i.e. in norm
-(:func:`eigenvalue_bound`).
+"Global optimum is x^*" with :math:`\mu I \preceq \nabla^2 f \preceq L I` is an existence
+statement about every such f: the grammar has no existential quantifier and the typed encoding
+no function values, so it is judged here by hand (``parsed: false``). With :math:`\mu = 0` a
+minimiser need not exist (:math:`\log(1 + e^x)`); with :math:`\mu > 0` strong convexity gives
+exactly one, where the gradient vanishes. The other claims of these slides are read from the
+lecture data (``claims/gradient_descent.toml``, ``claims/gd_rate.toml``). The symbols below are
+shared with the hand-written checks of the SGD slides.
 
 References:
-    Y. Nesterov, *Lectures on Convex Optimization*, 2nd ed., Springer 2018, Thm. 2.1.15 and
-    Sec. 1.2.3 (step 2/(L+mu), rate (L-mu)/(L+mu)).
+    Y. Nesterov, *Lectures on Convex Optimization*, 2nd ed., Springer 2018, Thm. 2.1.8 and
+    Sec. 2.1.3 (existence and uniqueness of the minimiser of a strongly convex function).
     C. De Sa, CS6787 Lecture 1, Cornell (the slides).
 """
 
@@ -25,83 +19,16 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from verify import provers
+from verify import provers, rule
 from verify.claims import Outcome, claim, proved
-from verify.numeric import NumericCheck, approx_eq
+from verify.numeric import NumericCheck
 
-__all__ = ["STRONG", "eigenvalue_bound", "max_facts", "rotated_spd"]
+__all__ = ["STRONG"]
 
 mu, L, alpha, lam, m = sp.symbols("mu L alpha lambda m", real=True)
 STRONG = (mu > 0, L >= mu)
-SLIDE_GD = "Gradient Descent"
 SLIDE_CONV = "Gradient Descent Converges"
-SLIDE_CONT = "Gradient Descent Converges (continued)"
 _R = sp.Rational
-
-
-def max_facts(value, *candidates):
-    """``value == max(candidates)`` as relationals (z3 has no Max)."""
-    return [*(value >= c for c in candidates), sp.Or(*(sp.Eq(value, c) for c in candidates))]
-
-
-def eigenvalue_bound(bound, *, step=alpha) -> provers.Check:
-    r"""Every eigenvalue :math:`1 - \mathrm{step}\,\lambda`, :math:`\lambda \in [\mu, L]`, of
-    :math:`I - \mathrm{step}\,H` has modulus at most ``bound`` (SymPy, in mu, L, alpha)."""
-    return provers.implies(
-        [lam >= mu, lam <= L], sp.Abs(1 - step * lam) <= bound, assumptions=STRONG
-    )
-
-
-def rotated_spd(p):
-    """R diag(l1, l2) R^T with l_k = mu + t_k (L - mu): a symmetric H with mu I <= H <= L I."""
-    cos, sin = mpmath.cos(p["theta"]), mpmath.sin(p["theta"])
-    R = mpmath.matrix([[cos, -sin], [sin, cos]])
-    lams = [p["mu"] + p[k] * p["dL"] for k in ("t1", "t2")]
-    return R * mpmath.diag(lams) * R.T
-
-
-# ----------------------------------------------------------------------------- Gradient Descent
-@claim(
-    "gd.update-fixed-points",
-    slide=SLIDE_GD,
-    statement=r"w \leftarrow w - \alpha \nabla f(w)",
-    assumptions=r"f differentiable, \alpha \ne 0; judged: w is left unchanged iff \nabla f(w) = 0",
-    recorded="true",
-    numeric=NumericCheck(
-        variables={
-            "a": (_R(1, 10), 10),
-            "c": (-5, 5),
-            "d": (_R(1, 10), 5),
-            "alpha": (_R(1, 100), 2),
-        },
-        # f(w) = a (w - c)^2 / 2 + (w - c)^4: the minimiser c stays, a point c + d moves.
-        predicate=lambda p: (
-            approx_eq(
-                p["c"]
-                - p["alpha"]
-                * mpmath.diff(lambda w: p["a"] * (w - p["c"]) ** 2 / 2 + (w - p["c"]) ** 4, p["c"]),
-                p["c"],
-            )
-            and not approx_eq(
-                p["c"]
-                + p["d"]
-                - p["alpha"]
-                * mpmath.diff(
-                    lambda w: p["a"] * (w - p["c"]) ** 2 / 2 + (w - p["c"]) ** 4, p["c"] + p["d"]
-                ),
-                p["c"] + p["d"],
-            )
-        ),
-    ),
-)
-def _update_fixed_points() -> Outcome:
-    w, w_new, g = sp.symbols("w w_new g", real=True)  # one coordinate of w and of grad f(w)
-    step = sp.Eq(w_new, w - alpha * g)
-    checks = (
-        provers.implies([step, sp.Eq(w_new, w)], sp.Eq(g, 0), assumptions=[sp.Ne(alpha, 0)]),
-        provers.implies([step, sp.Eq(g, 0)], sp.Eq(w_new, w)),
-    )
-    return Outcome("true", proved(*checks, what="fixed points of the update"))
 
 
 # ----------------------------------------------------------------------------- assumptions
@@ -111,6 +38,9 @@ def _update_fixed_points() -> Outcome:
     statement=r"\text{Global optimum is } x^*;\ \mu I \preceq \nabla^2 f(x) \preceq L I",
     assumptions=r"f \in C^2(\mathbb{R}^d); the proof below uses w^* with \nabla f(w^*) = 0",
     recorded="gap",
+    parse_error="an existence statement ('Global optimum is x^*': some point minimises every f "
+    "with mu I <= Hess f <= L I): the grammar has no existential quantifier and the typed "
+    "encoding no function values, so it is judged by a hand-written check",
     numeric=NumericCheck(
         variables={"x": (-30, 30)},
         # log(1 + e^x): 0 <= f'' <= 1/4 (mu = 0) yet f' > 0, so no minimiser exists.
@@ -139,16 +69,17 @@ def _optimum() -> Outcome:
         # Two stationary points x, y: 0 = <x - y, grad f(x) - grad f(y)> >= mu ||x - y||^2 = mu sq.
         provers.implies([sq >= 0, 0 >= mu * sq], sp.Eq(sq, 0), assumptions=[mu > 0]),
     )
-    return Outcome(
-        "gap",
-        "logistic loss with E = e^x: f' > 0 and 0 <= f'' <= 1/4; repair: coercivity and "
-        "uniqueness under mu > 0: "
-        + proved(*no_minimiser, *repaired, what="existence and uniqueness of the optimum"),
-        counterexample="mu = 0, L = 1/4: f(x) = log(1 + e^x) has 0 <= f'' <= 1/4 and f' > 0, "
-        "so it has no global optimum",
-        correction=r"If 0 < \mu \le L, f has exactly one global minimiser w^* (the slide's x^*), "
-        r"and \nabla f(w^*) = 0",
-        gap="The slide names the optimum x^* but the proof uses w^*, and it never states mu > 0: "
-        "with mu = 0 the optimum need not exist, and existence, uniqueness and grad f(w*) = 0 are "
-        "used without proof",
-    )
+    # The verdict is the rule's, from this evidence: the statement without mu > 0 is refuted by
+    # the logistic loss (every check above must hold), and it is proved once mu > 0 is added.
+    shown = proved(*no_minimiser, what="a function with mu = 0 and no minimiser")
+    repair = proved(*repaired, what="existence and uniqueness of the optimum under mu > 0")
+    judged = rule.decide(
+        rule.Evidence("refuted", f"logistic loss with E = e^x: {shown}",
+                      counterexample="mu = 0, L = 1/4: f(x) = log(1 + e^x) has 0 <= f'' <= 1/4 "
+                      "and f' > 0, so it has no global optimum (the slide's x^*, the proof's w^*)"),
+        with_added=rule.Evidence("proved", f"coercivity and uniqueness: {repair}"),
+        added=(r"strong convexity, mu > 0 (not stated on the slides): $\mu > 0$",),
+        added_text=r"If 0 < \mu \le L, f has exactly one global minimiser w^* (the slide's x^*), "
+        r"and \nabla f(w^*) = 0")
+    return Outcome(judged.verdict, judged.method, counterexample=judged.counterexample,
+                   correction=judged.correction, gap=judged.gap)

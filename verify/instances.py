@@ -20,6 +20,7 @@ import sympy
 from verify import provers
 from verify import terms as t
 from verify.elaborate import Deriv, GradAt, HessAt
+from verify.encoding import example_count
 from verify.evaluate import Instance, Mat, Row, Vec, relations
 from verify.rule import Evidence
 
@@ -291,7 +292,7 @@ def refute(p) -> Evidence | None:
     """A confirmed counterexample on an instance with d, n <= 2, or None."""
     defs, diagonal, _ = _split(p)
     count = {d.param("over") for d in p.scope.of_kind("random index")}
-    count = count.pop() if len(count) == 1 else None
+    count = count.pop() if len(count) == 1 else None if count else example_count(p.scope)
     for d, n in _SIZES if count else ((1, 1), (2, 1)):
         inst = Instance(p.scope, d, n, count, defs, diagonal)
         try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy
 
-from verify import chains, library, rule, strategies
+from verify import chains, induction, library, rule, strategies
 from verify.elaborate import Deriv
 from verify.evaluate import Instance, evaluate
 from verify.parse import ParseError, parse
@@ -48,6 +48,8 @@ def parse_status(claim) -> tuple[bool, str | None]:
 
 
 def _evidence(claim, hypotheses, statement):
+    if induction.variable(claim.symbols) is not None:
+        return induction.evidence(claim.symbols, claim.definitions, hypotheses, statement)
     p = strategies.problem(claim.symbols, claim.definitions, hypotheses, statement)
     try:
         return strategies.evidence(p), p

@@ -71,6 +71,8 @@ class MpmathOps:
             return mpmath.mpf(int(value.p)) / int(value.q)
         if isinstance(value, Fraction):
             return self.num(value)
+        if isinstance(value, sympy.Expr) and value.is_number:  # an exact irrational: sqrt(2)
+            return mpmath.mpf(str(sympy.N(value, mpmath.mp.dps + 10)))
         return mpmath.mpf(value) if not isinstance(value, mpmath.mpf) else value
 
     exp = staticmethod(mpmath.exp)

@@ -182,6 +182,9 @@ class _Build(lark.Transformer):
     def log(self, _tok, group):
         return t.Log(group)
 
+    def cost(self, _tok, group):
+        return t.Cost(group.items[0] if len(group.items) == 1 else group)
+
     def abs(self, _l, arg, _r):
         return t.Abs(arg)
 

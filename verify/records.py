@@ -61,8 +61,9 @@ def provenance(claim) -> dict:
     return {"source": {"slide": claim.slide, "location": None, "block": None, "link": None,
                        "quote": None},
             "restated": None, "parsed": False,
-            "parse_error": "not yet read from the slide's text: judged by a hand-written "
-                           "transcription of the statement"}
+            "parse_error": getattr(claim, "parse_error", None)
+            or "not yet read from the slide's text: judged by a hand-written "
+               "transcription of the statement"}
 
 
 def select(ids: Iterable[str] | None = None) -> list[Claim]:

@@ -24,6 +24,9 @@ kind                         meaning
 ``mean value point of f      a point on the segment [a, b] at which the claim evaluates
 between a and b``            ``\nabla^2 f`` as in the mean value theorem
 ``minimiser of f``           a minimiser of the objective ``f``, so ``\nabla f`` vanishes there
+``iteration count, induction an integer K >= 0 indexing iterates (``w_K``): a statement about it is
+on t``                       proved by induction on K from hypotheses stated for every step ``t``
+                             (:mod:`verify.induction`)
 ===========================  ======================================================================
 """
 
@@ -41,6 +44,7 @@ KINDS = frozenset({
     "real", "integer", "positive integer", "vector", "random vector", "any point",
     "symmetric matrix", "identity matrix", "function", "objective", "per-example objective",
     "examples", "random index", "mean value point", "minimiser", "any function",
+    "iteration count",
 })
 SCALARS = frozenset({"real", "integer", "positive integer"})
 VECTORS = frozenset({"vector", "random vector", "any point", "mean value point", "minimiser"})
@@ -51,6 +55,7 @@ _PATTERNS = {
     "mean value point": re.compile(r"mean value point of (?P<of>\S+) between (?P<a>\S+) and "
                                    r"(?P<b>\S+)$"),
     "minimiser": re.compile(r"minimiser of (?P<of>\S+)$"),
+    "iteration count": re.compile(r"iteration count, induction on (?P<step>\S+)$"),
 }
 
 
@@ -90,7 +95,8 @@ def _decl(name: str, spec) -> Decl:
             return Decl(name, kind, tuple(sorted(params.items())))
     raise DeclarationError(
         f"symbol {name!r}: unknown kind {spec!r}; kinds: {sorted(KINDS - set(_PATTERNS))}, "
-        "'random index over n', 'mean value point of f between a and b', 'minimiser of f'")
+        "'random index over n', 'mean value point of f between a and b', 'minimiser of f', "
+        "'iteration count, induction on t'")
 
 
 class Scope:

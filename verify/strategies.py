@@ -92,6 +92,8 @@ def problem(symbols, definitions, hypotheses, statement: str) -> Problem:
     fixed = [h for h in raw if not _mentions(h, anys)]
     hyps = [elaborate(h, scope) for h in fixed]
     targets = sorted(points(stmt).union(*(points(h) for h in hyps)))
+    if not targets:  # nothing to instantiate at: the hypothesis holds at a generic point
+        targets = sorted(anys)
     for h in raw:
         for name in sorted(anys & _names(h)):
             hyps += [elaborate(h, scope, rename={name: p}) for p in targets]
@@ -163,9 +165,13 @@ def _gram_proof(p: Problem) -> Evidence | str:
         enc.hypothesis(h)
     (op,) = p.statement.ops
     lhs, rhs = zero_vector(enc.conv(p.statement.items[0]), enc.conv(p.statement.items[1]))
-    assumptions = [*enc.assumptions, *enc.table.facts(), *(g >= 0 for g in enc.norms)]
+    assumptions = [*enc.assumptions, *enc.table.facts(), *(g >= 0 for g in enc.norms),
+                   *_spectrum_nonempty(enc)]
     where = "typed encoding (every dimension"
     where += ", n symbolic)" if enc.count else ")"
+    for c in enc.divisors:
+        if not prove(c, "neq", 0, assumptions).holds:
+            return f"a hypothesis was solved by dividing by {c}, which may be 0"
     if op == "=" and isinstance(lhs, Vec):
         diff = enc.add(lhs, enc.scale(-1, rhs))
         checks = [prove(c, "=", 0, assumptions) for c in diff.terms.values()]
@@ -199,6 +205,11 @@ def _gram_proof(p: Problem) -> Evidence | str:
         how = "pointwise, spectral reduction to one eigenvalue, " if spectral else "pointwise, "
         return Evidence("proved", f"{where}: {how}{check.method}")
     return "the provers did not prove the encoded inequality"
+
+
+def _spectrum_nonempty(enc: Encoder) -> list:
+    """``lo <= hi`` for each ``lo I \\preceq H \\preceq hi I``: H has an eigenvalue in between."""
+    return [b["lo"] <= b["hi"] for b in enc.spectral.values() if "lo" in b and "hi" in b]
 
 
 def _pointwise(enc: Encoder, lhs, rhs):

@@ -126,6 +126,13 @@ class Grad(Node):
 
 
 @dataclass(frozen=True)
+class Cost(Node):
+    """``\\operatorname{cost}(e)``: the per-example gradients evaluated in computing ``e``."""
+
+    arg: Node
+
+
+@dataclass(frozen=True)
 class Max(Node):
     args: tuple[Node, ...]
     kind: str = "max"
@@ -339,4 +346,6 @@ def latex(node: Node) -> str:  # noqa: C901 - one case per node type
         return f"{latex(node.left)} \\Leftrightarrow {latex(node.right)}"
     if isinstance(node, Predicate):
         return f"{latex(node.subject)} \\text{{{node.text}}}"
+    if isinstance(node, Cost):
+        return f"\\operatorname{{cost}}({latex(node.arg)})"
     raise TypeError(f"no LaTeX for {type(node).__name__}")

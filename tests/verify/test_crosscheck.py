@@ -9,7 +9,7 @@ import dataclasses
 import pytest
 
 import verify
-from verify import crosscheck, lecture, strategies
+from verify import crosscheck, induction, lecture, strategies
 from verify.judge import judge
 
 DATA = [c for c in verify.all_claims() if isinstance(c, lecture.Claim)]
@@ -19,6 +19,8 @@ WANTED = 3  # sampled points per claim
 
 def _problem(claim, *, added: bool):
     hyps = claim.hypotheses + (tuple(a.statement for a in claim.hypotheses_added) if added else ())
+    if induction.variable(claim.symbols) is not None:  # the induction step, numerically
+        return induction.instance(claim.symbols, claim.definitions, hyps, claim.statement)
     return strategies.problem(claim.symbols, claim.definitions, hyps, claim.statement)
 
 
