@@ -32,7 +32,8 @@ def test_verdict(claim_id, expected):
 
 
 def test_table_covers_the_module():
-    assert {c.id for c in _hand_written() if c.check.__module__ == sc.__name__} == set(EXPECTED)
+    assert {c.id for c in _hand_written() if c.check.__module__ == sc.__name__} == {
+        k for k in EXPECTED if hasattr(verify.get(k), "check")}
 
 
 x, y, mu = sc.x, sc.y, sc.mu
