@@ -22,6 +22,10 @@ kind                         meaning
 ``mean value point of f      a point on the segment [a, b] at which the claim evaluates
 between a and b``            ``\nabla^2 f`` as in the mean value theorem
 ``minimiser of f``           a minimiser of the objective ``f``, so ``\nabla f`` vanishes there
+``any function``             a function R^d -> R known only through the claim's hypotheses
+                             (``f \text{ is convex}``); judged by :mod:`verify.classes`
+``weight``                   a scalar in [0, 1], the weight of a convex combination
+``matrix``                   a d x d (or m x d) matrix, not necessarily symmetric
 ===========================  ======================================================================
 """
 
@@ -39,11 +43,12 @@ KINDS = frozenset({
     "real", "integer", "positive integer", "vector", "random vector", "any point",
     "symmetric matrix", "identity matrix", "function", "objective", "per-example objective",
     "examples", "random index", "mean value point", "minimiser",
+    "any function", "weight", "matrix",
 })
-SCALARS = frozenset({"real", "integer", "positive integer"})
+SCALARS = frozenset({"real", "integer", "positive integer", "weight"})
 VECTORS = frozenset({"vector", "random vector", "any point", "mean value point", "minimiser"})
-MATRICES = frozenset({"symmetric matrix", "identity matrix"})
-FUNCTIONS = frozenset({"function", "objective", "per-example objective"})
+MATRICES = frozenset({"symmetric matrix", "identity matrix", "matrix"})
+FUNCTIONS = frozenset({"function", "objective", "per-example objective", "any function"})
 _PATTERNS = {
     "random index": re.compile(r"random index over (?P<over>\S+)$"),
     "mean value point": re.compile(r"mean value point of (?P<of>\S+) between (?P<a>\S+) and "
