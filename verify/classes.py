@@ -91,7 +91,7 @@ class Witness:
 WITNESSES = tuple(Witness(n, e) for n, e in (
     ("x^2", _X**2), ("x", _X), ("-x", -_X), ("x^2 - 1", _X**2 - 1), ("|x|", sympy.Abs(_X)),
     ("-x^2", -_X**2)))
-_PARAMS = (Fraction(1), Fraction(2), Fraction(0), Fraction(-1), Fraction(1, 2))
+_PARAMS = (Fraction(1), Fraction(2), Fraction(0), Fraction(-1), Fraction(1, 2), Fraction(3))
 _POINTS = (Fraction(-1), Fraction(0), Fraction(1), Fraction(2))
 _WEIGHTS = (Fraction(1, 2), Fraction(1, 4))
 
@@ -554,6 +554,7 @@ def _needs(setting: Setting, conv: Conv, name: str, premises) -> list[str]:
     return [f"{f}: {p}" for p in premises for f in sorted(funcs) if not has(f, p)]
 
 
+_THEOREM_NAMES = {"predicate": "F", "psd": "A"}  # the function / matrix a theorem speaks of
 _PREMISE_TEXT = {"C1": "differentiable", "C2": "twice differentiable"}
 
 
@@ -565,14 +566,16 @@ def _by_theorem(setting: Setting, node: t.Iff, thm) -> Evidence | None:
         if not (isinstance(left, t.Predicate) and _predicate(left) == "convex"):
             return None
         name = _subject(conv, left)
-        conv.alias["F"] = name
+        if name != _THEOREM_NAMES[thm.left]:
+            conv.alias[_THEOREM_NAMES[thm.left]] = name
     else:
         if not (isinstance(left, t.Chain) and left.ops == ("succeq",)
                 and isinstance(left.items[0], t.Sym) and left.items[1] == t.Num(Fraction(0))
                 and setting.kinds.get(left.items[0].name) == "symmetric matrix"):
             return None
         name = left.items[0].name
-        conv.alias["A"] = name
+        if name != _THEOREM_NAMES[thm.left]:
+            conv.alias[_THEOREM_NAMES[thm.left]] = name
     env = {p: conv.sym(t.Sym(q), {}) for p, q in zip(("x", "y"), setting.points, strict=False)}
     try:
         theirs, ours = formula(conv, parse(thm.right), env), formula(conv, node.right)
