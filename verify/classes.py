@@ -91,9 +91,9 @@ class Witness:
 WITNESSES = tuple(Witness(n, e) for n, e in (
     ("x^2", _X**2), ("x", _X), ("-x", -_X), ("x^2 - 1", _X**2 - 1), ("|x|", sympy.Abs(_X)),
     ("-x^2", -_X**2)))
-_PARAMS = (Fraction(1), Fraction(2), Fraction(0), Fraction(-1), Fraction(1, 2), Fraction(3))
+_PARAMS = (Fraction(1), Fraction(-1), Fraction(0), Fraction(2), Fraction(1, 2), Fraction(3))
 _POINTS = (Fraction(-1), Fraction(0), Fraction(1), Fraction(2))
-_WEIGHTS = (Fraction(1, 2), Fraction(1, 4))
+_WEIGHTS = (Fraction(1, 2), Fraction(0), Fraction(1), Fraction(1, 4))
 
 
 # ------------------------------------------------------------------------------------ the setting
@@ -435,7 +435,11 @@ def _refuted(found, what: str) -> Evidence:
 
 def _truth(rel) -> bool | None:
     """The truth of a relation between exact numbers (None if not exact rationals)."""
-    diff = sympy.nsimplify(sympy.simplify(rel.lhs - rel.rhs))
+    diff = sympy.expand(rel.lhs - rel.rhs)
+    if diff.free_symbols:
+        return None
+    if not diff.is_Rational:
+        diff = sympy.simplify(diff)
     if not diff.is_Rational:
         return None
     return bool({sympy.Eq: diff == 0, sympy.Le: diff <= 0, sympy.Ge: diff >= 0,
@@ -446,7 +450,7 @@ def _fails(conv: Conv, node) -> str | None:
     return "" if _truth(formula(conv, node)) is False else None
 
 
-def _search(setting: Setting, test, *, limit: int = 400):
+def _search(setting: Setting, test, *, limit: int = 2000):
     """The first witness instance (functions, parameters, points) where every hypothesis holds and
     ``test(conv, free_conv)`` returns a description: (description of the instance, method)."""
     funcs = setting.abstract()
@@ -460,16 +464,18 @@ def _search(setting: Setting, test, *, limit: int = 400):
             fixed = {n: sympy.Rational(v.numerator, v.denominator)
                      for n, v in zip(params, pv, strict=True)}
             free = Conv(setting, concrete, fixed)
+            if any(_truth(formula(free, h)) is False for h in setting.relations):
+                continue  # a hypothesis on the parameters alone fails
             values = [_POINTS] * len(setting.points) + [_WEIGHTS] * len(setting.weights)
             for qv in itertools.product(*values):
-                tried += 1
-                if tried > limit:
-                    return None
                 at = {**fixed, **{n: sympy.Rational(v.numerator, v.denominator)
                                   for n, v in zip(points, qv, strict=True)}}
                 conv = Conv(setting, concrete, at)
                 if not all(_truth(formula(conv, h)) for h in setting.relations):
                     continue
+                tried += 1
+                if tried > limit:
+                    return None
                 out = test(conv, free)
                 if out is not None:
                     names = ", ".join(f"{f} = {w.name}" for f, w in concrete.items())
