@@ -221,3 +221,26 @@ def test_applies_only_to_class_statements():
     assert C.applies((), r"f \text{ is convex} \Leftrightarrow h(x) = -f(x) \text{ is concave}")
     assert C.applies((r"f \text{ is convex}",), r"f(x) \leq f(y)")
     assert not C.applies((r"x > 0",), r"f''(x) < 0")
+
+
+# ------------------------------------------------------------------------ numeric cross-check
+CLASS_CLAIMS = [c for c in verify.all_claims() if not hasattr(c, "check")
+                and C.applies(c.hypotheses, c.statement)]
+
+
+@pytest.mark.parametrize("claim", CLASS_CLAIMS, ids=lambda c: c.id)
+def test_true_statements_hold_numerically_for_every_witness(claim):
+    hyps = claim.hypotheses + tuple(a.statement for a in claim.hypotheses_added)
+    assert C.numeric_holds(claim.symbols, hyps, claim.statement)
+
+
+@pytest.mark.parametrize(("claim_id", "statement"), [
+    ("properties.segment-above",
+     r"f(\alpha x + (1 - \alpha)y) \geq \alpha f(x) + (1 - \alpha)f(y)"),
+    ("conditions.first-order",
+     r"f \text{ is convex} \Leftrightarrow \langle x - y, \nabla f(x) - \nabla f(y) \rangle \leq 0"),
+], ids=["chord below", "gradient antitone"])
+def test_the_numeric_cross_check_rejects_a_wrong_statement(claim_id, statement):
+    claim = verify.get(claim_id)
+    hyps = claim.hypotheses + tuple(a.statement for a in claim.hypotheses_added)
+    assert not C.numeric_holds(claim.symbols, hyps, statement)
