@@ -78,7 +78,8 @@ def test_the_negation_of_an_affine_scaling_is_refuted():
 
 
 def test_composition_with_an_affine_map_is_convex_so_the_negation_is_refuted():
-    claim = _with("properties.composition", statement=r"h(x) = f(2x + 1) \text{ is not generally convex}")
+    claim = _with("properties.composition",
+                  statement=r"h(x) = f(2x + 1) \text{ is not generally convex}")
     assert _refuted(claim).startswith("none exists")
 
 
@@ -103,8 +104,8 @@ def test_local_to_global_needs_each_hypothesis(drop):
 
 
 def test_negation_is_not_concave_the_same_function():
-    text = _refuted(_with("concave.definition",
-                          statement=r"f \text{ is convex} \Leftrightarrow h(x) = f(x) \text{ is concave}"))
+    wrong = r"f \text{ is convex} \Leftrightarrow h(x) = f(x) \text{ is concave}"
+    text = _refuted(_with("concave.definition", statement=wrong))
     assert "the two sides of the equivalence differ" in text
 
 
@@ -121,10 +122,12 @@ def test_first_order_condition_needs_differentiability_and_then_holds():
 
 @pytest.mark.parametrize(("claim_id", "statement"), [
     ("conditions.first-order",
-     r"f \text{ is convex} \Leftrightarrow \langle x - y, \nabla f(x) - \nabla f(y) \rangle \leq 0"),
+     r"f \text{ is convex} \Leftrightarrow \langle x - y, \nabla f(x) - \nabla f(y) \rangle "
+     r"\leq 0"),
     ("conditions.second-order", r"f \text{ is convex} \Leftrightarrow \nabla^2 f(x) \preceq 0"),
     ("strong.first-order", r"h(x) = f(x) - \frac{\mu}{2} \|x\|^2 \text{ is convex} \Leftrightarrow "
-                           r"\langle x - y, \nabla f(x) - \nabla f(y) \rangle \geq 2 \mu \|x - y\|^2"),
+                           r"\langle x - y, \nabla f(x) - \nabla f(y) \rangle \geq "
+                           r"2 \mu \|x - y\|^2"),
     ("strong.second-order", r"h(x) = f(x) - \frac{\mu}{2} \|x\|^2 \text{ is convex} "
                             r"\Leftrightarrow \nabla^2 f(x) \succeq 2 \mu I"),
     ("strong.h-convex", r"f(\alpha x + (1 - \alpha)y) \leq \alpha f(x) + (1 - \alpha)f(y) - \mu "
@@ -238,7 +241,8 @@ def test_true_statements_hold_numerically_for_every_witness(claim):
     ("properties.segment-above",
      r"f(\alpha x + (1 - \alpha)y) \geq \alpha f(x) + (1 - \alpha)f(y)"),
     ("conditions.first-order",
-     r"f \text{ is convex} \Leftrightarrow \langle x - y, \nabla f(x) - \nabla f(y) \rangle \leq 0"),
+     r"f \text{ is convex} \Leftrightarrow \langle x - y, \nabla f(x) - \nabla f(y) \rangle "
+     r"\leq 0"),
 ], ids=["chord below", "gradient antitone"])
 def test_the_numeric_cross_check_rejects_a_wrong_statement(claim_id, statement):
     claim = verify.get(claim_id)
