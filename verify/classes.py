@@ -11,8 +11,8 @@ expressions. It is judged here, from its parsed text, in three ways:
   it. A hypothesis "``f`` is convex" adds that inequality for every argument ``w`` of ``f`` that is
   a convex combination ``beta u + (1 - beta) v`` of two other arguments (``beta`` a weight),
   found by expanding the arguments exactly (vectors and matrices are non-commuting symbols, so
-  ``A x`` is a linear map, any dimension). Norms and inner products expand bilinearly into Gram entries
-  ``<u, v>``; ``A \succeq B`` is ``<v, (A - B) v> >= 0`` for a fresh vector ``v``. The provers
+  ``A x`` is a linear map, any dimension). Norms and inner products expand bilinearly into Gram
+  entries ``<u, v>``; ``A \succeq B`` is ``<v, (A - B) v> >= 0`` for a fresh vector ``v``. The provers
   then decide the implication. A proof holds for every function of the class, in every dimension:
   it uses nothing but the stated inequalities.
 * **By a named theorem** (:data:`verify.library.CLASS_THEOREMS`): an equivalence
