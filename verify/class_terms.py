@@ -78,8 +78,10 @@ WEIGHTS = (Fraction(1, 2), Fraction(0), Fraction(1), Fraction(1, 4))
 class Setting:
     """Declarations, class facts and the other hypotheses of one claim."""
 
-    def __init__(self, symbols, hypotheses) -> None:
+    def __init__(self, symbols, hypotheses, statement: str | None = None) -> None:
         self.kinds = dict(symbols)
+        texts = [*hypotheses, *([statement] if statement is not None else [])]
+        self.mentioned = {n.name for x in texts for n in t.walk(parse(x)) if isinstance(n, t.Sym)}
         self.facts: dict[str, set[str]] = {}
         self.relations: list[t.Node] = []
         for text in hypotheses:
@@ -98,7 +100,8 @@ class Setting:
         return self.kinds[name]
 
     def abstract(self) -> list[str]:
-        return [n for n, k in self.kinds.items() if k == "any function"]
+        """The abstract functions the claim speaks of (witnesses replace them)."""
+        return [n for n, k in self.kinds.items() if k == "any function" and n in self.mentioned]
 
     def params(self) -> list[str]:
         """What a witness instance fixes: scalars, matrices and vectors other than the points."""

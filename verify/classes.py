@@ -12,9 +12,9 @@ expressions. It is judged here, from its parsed text, in three ways:
   a convex combination ``beta u + (1 - beta) v`` of two other arguments (``beta`` a weight),
   found by expanding the arguments exactly (vectors and matrices are non-commuting symbols, so
   ``A x`` is a linear map, any dimension). Norms and inner products expand bilinearly into Gram
-  entries ``<u, v>``; ``A \succeq B`` is ``<v, (A - B) v> >= 0`` for a fresh vector ``v``. The provers
-  then decide the implication. A proof holds for every function of the class, in every dimension:
-  it uses nothing but the stated inequalities.
+  entries ``<u, v>``; ``A \succeq B`` is ``<v, (A - B) v> >= 0`` for a fresh vector ``v``. The
+  provers then decide the implication. A proof holds for every function of the class, in every
+  dimension: it uses nothing but the stated inequalities.
 * **By a named theorem** (:data:`verify.library.CLASS_THEOREMS`): an equivalence
   ``G \text{ is convex} \Leftrightarrow R`` is proved when, for a library theorem
   ``F \text{ is convex} \Leftrightarrow R_T(F)`` (first- and second-order conditions, with their
@@ -66,7 +66,7 @@ def _implies(premises, goal, conv: Conv) -> provers.Check:
 # ------------------------------------------------------------------------------------ evidence
 def evidence(symbols, hypotheses, statement: str) -> Evidence:
     """The evidence for ``statement`` under ``hypotheses`` (see the module docstring)."""
-    setting = Setting(symbols, hypotheses)
+    setting = Setting(symbols, hypotheses, statement)
     node = parse(statement)
     if isinstance(node, t.Iff):
         return _iff(setting, node)
@@ -267,7 +267,7 @@ def numeric_holds(symbols, hypotheses, statement: str, *, seed: int = 0,
 
     import mpmath
 
-    setting = Setting(symbols, hypotheses)
+    setting = Setting(symbols, hypotheses, statement)
     node = parse(statement)
     if isinstance(node, t.Predicate) and predicate_of(node) == "not convex":
         return True

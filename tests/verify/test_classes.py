@@ -248,3 +248,14 @@ def test_the_numeric_cross_check_rejects_a_wrong_statement(claim_id, statement):
     claim = verify.get(claim_id)
     hyps = claim.hypotheses + tuple(a.statement for a in claim.hypotheses_added)
     assert not C.numeric_holds(claim.symbols, hyps, statement)
+
+
+def test_a_convexity_hypothesis_is_used_only_at_convex_combinations():
+    # 2x - y is an extrapolation, not a convex combination of x and y: nothing bounds f there.
+    claim = _with("properties.segment-above", statement=r"f(2x - y) \leq 2 f(x) - f(y)")
+    assert "f = x^2" in _refuted(claim)
+
+
+def test_a_concave_hypothesis_reverses_the_chord():
+    claim = _with("properties.segment-above", hypotheses=(r"f \text{ is concave}",))
+    assert _refuted(claim).startswith("f = -x^2, x = -1, y = 0, alpha = 1/2")
