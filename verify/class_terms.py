@@ -68,7 +68,7 @@ class Witness:
 
 WITNESSES = tuple(Witness(n, e) for n, e in (
     ("x^2", X**2), ("x", X), ("-x", -X), ("x^2 - 1", X**2 - 1), ("|x|", sympy.Abs(X)),
-    ("-x^2", -X**2)))
+    ("-x^2", -X**2), ("x^3", X**3)))
 PARAMS = (Fraction(1), Fraction(-1), Fraction(0), Fraction(2), Fraction(1, 2), Fraction(3))
 POINTS = (Fraction(-1), Fraction(0), Fraction(1), Fraction(2))
 WEIGHTS = (Fraction(1, 2), Fraction(0), Fraction(1), Fraction(1, 4))
@@ -105,8 +105,8 @@ class Setting:
 
     def params(self) -> list[str]:
         """What a witness instance fixes: scalars, matrices and vectors other than the points."""
-        return [n for n, k in self.kinds.items() if k in ("real", "matrix", "symmetric matrix")
-                or (k == "vector" and n not in self.points)]
+        return [n for n, k in self.kinds.items() if n in self.mentioned and (
+            k in ("real", "matrix", "symmetric matrix") or (k == "vector" and n not in self.points))]
 
 
 def predicate_of(node: t.Predicate) -> str:
@@ -133,7 +133,7 @@ class Conv:
     def __init__(self, setting: Setting, concrete=None, values=None) -> None:
         self.s, self.concrete, self.values = setting, concrete, values or {}
         self.apps: dict[tuple[str, sympy.Expr], sympy.Symbol] = {}
-        self.gram: set[sympy.Symbol] = set()
+        self.gram: dict[sympy.Symbol, tuple[str, str]] = {}  # <a, b> -> (a, b)
         self.defs: dict[str, tuple[str, t.Node]] = {}
         self.alias: dict[str, str] = {}
 
@@ -236,8 +236,7 @@ class Conv:
             for b, cb in _vector_terms(v):
                 key = sorted((str(a), str(b)))
                 g = sympy.Symbol(f"<{key[0]}, {key[1]}>", real=True)
-                if key[0] == key[1]:
-                    self.gram.add(g)
+                self.gram[g] = (key[0], key[1])
                 out += ca * cb * g
         return sympy.expand(out)
 
@@ -365,9 +364,18 @@ def instances(conv: Conv) -> list:
 
 
 def assumptions(conv: Conv) -> list:
+    """Weights in [0, 1]; Gram entries as in every inner-product space: <a, a> >= 0 and
+    <a, b>^2 <= <a, a> <b, b> (Cauchy-Schwarz)."""
     out = [c for w in conv.s.weights for c in (sympy.Symbol(w, real=True) >= 0,
                                                sympy.Symbol(w, real=True) <= 1)]
-    return out + [g >= 0 for g in sorted(conv.gram, key=str)]
+    def diag(a):
+        return sympy.Symbol(f"<{a}, {a}>", real=True)
+
+    atoms = sorted({a for pair in conv.gram.values() for a in pair})
+    out += [diag(a) >= 0 for a in atoms]
+    out += [g**2 <= diag(a) * diag(b) for g, (a, b) in sorted(conv.gram.items(), key=str)
+            if a != b]
+    return out
 
 
 def truth(rel) -> bool | None:

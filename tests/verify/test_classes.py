@@ -14,7 +14,7 @@ import verify
 from verify import classes as C
 from verify import class_theorems, provers
 from verify import terms as t
-from verify.judge import judge, parse_status
+from verify.judge import JudgeError, judge, parse_status
 from verify.parse import parse
 from verify.rule import Unrepaired
 
@@ -153,6 +153,7 @@ def test_witnesses_are_in_the_classes_they_claim():
     assert by_name["-x^2"].classes == {"concave", "C1", "C2"}
     assert by_name["|x|"].kink() == "its one-sided derivatives at 0 are -1 and 1"
     assert by_name["x^2"].kink() is None
+    assert by_name["x^3"].classes == {"C1", "C2"}
 
 
 def _setting(**extra):
@@ -243,7 +244,10 @@ def test_true_statements_hold_numerically_for_every_witness(claim):
     ("conditions.first-order",
      r"f \text{ is convex} \Leftrightarrow \langle x - y, \nabla f(x) - \nabla f(y) \rangle "
      r"\leq 0"),
-], ids=["chord below", "gradient antitone"])
+    ("conditions.first-order",
+     r"f \text{ is convex} \Leftrightarrow \langle x - y, \nabla f(x) - \nabla f(y) \rangle "
+     r"\geq 1"),
+], ids=["chord below", "gradient antitone", "gradient too steep"])
 def test_the_numeric_cross_check_rejects_a_wrong_statement(claim_id, statement):
     claim = verify.get(claim_id)
     hyps = claim.hypotheses + tuple(a.statement for a in claim.hypotheses_added)
@@ -259,3 +263,30 @@ def test_a_convexity_hypothesis_is_used_only_at_convex_combinations():
 def test_a_concave_hypothesis_reverses_the_chord():
     claim = _with("properties.segment-above", hypotheses=(r"f \text{ is concave}",))
     assert _refuted(claim).startswith("f = -x^2, x = -1, y = 0, alpha = 1/2")
+
+
+def test_gram_entries_obey_cauchy_schwarz():
+    # mu/2 ||x||^2 is convex for mu >= 0: it needs ||x - y||^2 >= 0, i.e. <x, y>^2 <= <x,x><y,y>.
+    claim = _with("properties.nonnegative-combination",
+                  statement=r"h(x) = f(x) + \frac{a}{2} \|x\|^2 \text{ is convex}",
+                  hypotheses=(r"f \text{ is convex}", r"a \geq 0"))
+    assert judge(claim).verdict == "true"
+    negative = dataclasses.replace(claim, hypotheses=(r"f \text{ is convex}", r"a \leq -1"))
+    _refuted(negative)
+
+
+def test_an_equivalence_that_is_true_but_not_pointwise_is_not_refuted():
+    # f convex <=> f(x + 1) convex holds, but not point by point (for f = x^3 the two defining
+    # inequalities differ at some points): the judge must not invent a refutation from sides that
+    # differ at one point unless one of them is proved everywhere.
+    claim = _with("concave.definition",
+                  statement=r"f \text{ is convex} \Leftrightarrow h(x) = f(x + 1) \text{ is convex}")
+    with pytest.raises(JudgeError, match="neither proved nor refuted"):
+        judge(claim)
+
+
+def test_a_product_of_two_dependent_factors_is_not_differentiated():
+    conv = C.Conv(_setting())
+    conv.defs["h"] = ("x", parse(r"\|x\|^2 \|x\|^2"))
+    with pytest.raises(C.ClassError, match="cannot differentiate"):
+        conv.ev(parse(r"\nabla h(x)"), {})
