@@ -54,7 +54,7 @@ class Witness:
             out.add("convex")
         if provers.inequality(lhs, ">=", rhs, assumptions=unit).holds:
             out.add("concave")
-        if not self.expr.has(sympy.Abs):
+        if not self.expr.has(sympy.Abs):  # the witnesses without |.| are polynomials
             out |= {"C1", "C2"}
         return frozenset(out)
 
