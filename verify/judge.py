@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy
 
-from verify import chains, induction, library, rule, strategies
+from verify import chains, classes, induction, library, rule, strategies
 from verify.elaborate import Deriv
 from verify.evaluate import Instance, evaluate
 from verify.parse import ParseError, parse
@@ -50,6 +50,8 @@ def parse_status(claim) -> tuple[bool, str | None]:
 def _evidence(claim, hypotheses, statement):
     if induction.variable(claim.symbols) is not None:
         return induction.evidence(claim.symbols, claim.definitions, hypotheses, statement)
+    if classes.applies(hypotheses, statement):  # about a class of functions: verify.classes
+        return classes.evidence(claim.symbols, hypotheses, statement), None
     p = strategies.problem(claim.symbols, claim.definitions, hypotheses, statement)
     try:
         return strategies.evidence(p), p
@@ -89,7 +91,7 @@ def judge(claim) -> Judgement:
 
 def _judge(claim) -> Judgement:
     as_written, p = _evidence(claim, claim.hypotheses, claim.statement)
-    if p.notes and as_written.status == "proved":
+    if p is not None and p.notes and as_written.status == "proved":
         as_written = rule.Evidence("proved", f"{as_written.method} ({'; '.join(p.notes)})",
                                    note=as_written.note)
     with_added, names, text = None, (), None
@@ -108,7 +110,7 @@ def _judge(claim) -> Judgement:
     refuted = as_written.status == "refuted" or (with_added is not None
                                                  and with_added.status == "refuted")
     if refuted and (with_added is None or with_added.status != "proved"):
-        if correction is None:
+        if correction is None and p is not None:
             correction = _derivative_correction(claim, p)
         if correction is not None:
             corrected, _ = _evidence(claim, claim.hypotheses, correction)

@@ -130,6 +130,8 @@ def _clean(text: str) -> str:
 
 def _statement(quote: str, link) -> str:
     node = parse(quote)
+    if link is None and isinstance(node, (t.Iff, t.Predicate)):
+        return _clean(quote)  # an equivalence or a property, judged whole (verify.classes)
     if link is None:
         if not isinstance(node, t.Chain) or len(node.ops) != 1:
             raise DataError("the quote is not one relation: give 'link' or a restatement")

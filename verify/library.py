@@ -10,6 +10,9 @@ statement of what was shown. No entry knows which claim uses it.
   (exact counterexample with ``mu = 1, L = 2``).
 * ``averaged hessian``: ``\bar H = \int_0^1 \nabla^2 F(a + s(b - a)) ds`` satisfies that relation
   exactly and inherits ``mu I \preceq \bar H \preceq L I``.
+* ``CLASS_THEOREMS`` (:mod:`verify.class_theorems`): the first- and second-order conditions for
+  convexity and the quadratic-form reading of positive semidefinite, applied by
+  :mod:`verify.classes`.
 
 References:
     J. M. Ortega, W. C. Rheinboldt, *Iterative Solution of Nonlinear Equations in Several
@@ -23,8 +26,9 @@ import functools
 
 from verify import provers
 from verify.averaged_hessian import averaged_hessian_checks, mean_value_counterexample
+from verify.class_theorems import CLASS_THEOREMS
 
-__all__ = ["THEOREMS", "Theorem", "theorem"]
+__all__ = ["CLASS_THEOREMS", "THEOREMS", "Theorem", "theorem"]
 
 
 class Theorem:

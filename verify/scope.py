@@ -27,6 +27,10 @@ between a and b``            ``\nabla^2 f`` as in the mean value theorem
 ``iteration count, induction an integer K >= 0 indexing iterates (``w_K``): a statement about it is
 on t``                       proved by induction on K from hypotheses stated for every step ``t``
                              (:mod:`verify.induction`)
+``any function``             a function R^d -> R known only through the claim's hypotheses
+                             (``f \text{ is convex}``); judged by :mod:`verify.classes`
+``weight``                   a scalar in [0, 1], the weight of a convex combination
+``matrix``                   a d x d (or m x d) matrix, not necessarily symmetric
 ===========================  ======================================================================
 """
 
@@ -44,11 +48,11 @@ KINDS = frozenset({
     "real", "integer", "positive integer", "vector", "random vector", "any point",
     "symmetric matrix", "identity matrix", "function", "objective", "per-example objective",
     "examples", "random index", "mean value point", "minimiser", "any function",
-    "iteration count",
+    "iteration count", "weight", "matrix",
 })
-SCALARS = frozenset({"real", "integer", "positive integer"})
+SCALARS = frozenset({"real", "integer", "positive integer", "weight"})
 VECTORS = frozenset({"vector", "random vector", "any point", "mean value point", "minimiser"})
-MATRICES = frozenset({"symmetric matrix", "identity matrix"})
+MATRICES = frozenset({"symmetric matrix", "identity matrix", "matrix"})
 FUNCTIONS = frozenset({"function", "objective", "per-example objective", "any function"})
 _PATTERNS = {
     "random index": re.compile(r"random index over (?P<over>\S+)$"),

@@ -1,6 +1,7 @@
 r"""Tampering: perturb a claim's statement and judge it again; the verdict must follow the text.
 
-Four perturbations of the parsed statement ``lhs op rhs``, each printed back to LaTeX:
+Four perturbations of the parsed statement ``lhs op rhs`` (of an equivalence or a property, its
+last relation: the slide's display), each printed back to LaTeX:
 
 * ``sign``: the first ``+``/``-`` between terms of the right side is flipped (else of the left);
 * ``coefficient``: the first number of the right side is increased by 1 (with no number there,
@@ -106,6 +107,8 @@ def tampered(statement: str, kind: str) -> str | None:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     node = parse(statement)
+    if isinstance(node, (t.Iff, t.Predicate, t.Forall)):
+        return _tampered_inside(node, kind)
     if not (isinstance(node, t.Chain) and len(node.ops) == 1):
         raise ValueError("tampering needs a one-relation statement")
     lhs, rhs = node.items
@@ -122,6 +125,18 @@ def tampered(statement: str, kind: str) -> str | None:
     if new_lhs is not None:
         return t.latex(t.Chain((new_lhs, rhs), (op,), (None,)))
     return None
+
+
+def _tampered_inside(node, kind: str) -> str | None:
+    """An equivalence or a property (``... \\text{ is convex}``): its last relation is perturbed."""
+    chains = [n for n in t.walk(node) if isinstance(n, t.Chain) and len(n.ops) == 1]
+    if not chains:
+        return None
+    text = tampered(t.latex(chains[-1]), kind)
+    if text is None:
+        return None
+    new = parse(text)
+    return t.latex(_rewrite(node, lambda n: n is chains[-1], lambda n: new))
 
 
 @dataclasses.dataclass(frozen=True)
