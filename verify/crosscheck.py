@@ -22,7 +22,7 @@ import sympy
 
 from verify import terms as t
 from verify.elaborate import Deriv
-from verify.evaluate import Instance, Vec, _Evaluator, relations
+from verify.evaluate import HISTORY, Instance, Vec, _Evaluator, relations
 from verify.instances import _free_indices, _split, truth
 from verify.numbers import DPS, MpmathOps
 
@@ -32,10 +32,11 @@ _TOL = mpmath.mpf(10) ** -30
 _TOL_DIFF = mpmath.mpf(10) ** -15  # numerical differentiation at 50 digits
 
 
-def _instance(p, d: int, n: int) -> Instance:
+def _instance(p, d: int, n: int, outcomes: int = 1) -> Instance:
     defs, diagonal, _ = _split(p)
     count = {x.param("over") for x in p.scope.of_kind("random index")}
-    return Instance(p.scope, d, n, count.pop() if len(count) == 1 else None, defs, diagonal)
+    return Instance(p.scope, d, n, count.pop() if len(count) == 1 else None, defs, diagonal,
+                    outcomes=outcomes)
 
 
 def sample(p, *, d: int = 2, n: int = 3, seed: int = 0, tries: int = 400):
@@ -96,8 +97,8 @@ def _repair(bad, point, rng) -> bool:
 
 def at_witness(p, witness) -> Instance:
     """The instance and point of a judge's counterexample (``Evidence.witness``)."""
-    d, n, values = witness
-    inst = _instance(p, d, n)
+    d, n, values, *outcomes = witness  # a fourth entry: a history with that many outcomes
+    inst = _instance(p, d, n, *outcomes)
     for h in _split(p)[2]:
         relations(h, inst)
     for ctx in _contexts(p, inst):
@@ -105,13 +106,17 @@ def at_witness(p, witness) -> Instance:
     point = dict(values)
     assign = {s: sympy.Rational(point.get(s.name, "0")) for s in inst.symbols()}
     return Instance(inst.scope, d, n, inst.count, inst.definitions, inst.diagonal, inst.values,
-                    assign)
+                    assign, inst.outcomes)
 
 
 def _contexts(p, inst: Instance):
     free = _free_indices(p.statement, inst)
-    for values in itertools.product(range(1, inst.n + 1), repeat=len(free)):
-        yield dict(zip(free, values, strict=True))
+    for history in range(1, inst.outcomes + 1):
+        for values in itertools.product(range(1, inst.n + 1), repeat=len(free)):
+            ctx = dict(zip(free, values, strict=True))
+            if inst.outcomes > 1:
+                ctx[HISTORY] = history
+            yield ctx
 
 
 def holds(p, inst: Instance) -> bool:
