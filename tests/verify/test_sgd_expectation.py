@@ -15,9 +15,6 @@ from verify import sgd_expectation as se
 EXPECTED = {
     "sgd.unbiased": "true",
     "sgd.step-cost": "true",
-    "sgd.expectation.line1": "true",
-    "sgd.expectation.line2": "false",
-    "sgd.expectation.gd-path": "false",
 }
 R = sp.Rational
 FRAC = {"max_denominator": 200}
