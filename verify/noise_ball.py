@@ -33,34 +33,6 @@ _RHO2 = (1 - alpha * mu) ** 2
 _RECURSION = (mu > 0, alpha > 0, alpha * mu < 2)
 
 
-@claim(
-    "sgd.noise-ball.fixed-point",
-    slide=SLIDE_CONV,
-    statement=r"b \mapsto (1 - \alpha\mu)^2 b + \alpha^2 M \text{ has the fixed point } "
-    r"\frac{\alpha M}{2\mu - \alpha\mu^2}",
-    assumptions=r"\mu > 0, 0 < \alpha < 2/\mu",
-    recorded="true",
-    numeric=NumericCheck(
-        variables={"mu": (_R(1, 10), 5), "s": (_R(1, 100), _R(99, 100)), "M": (0, 10)},
-        # alpha = 2 s / mu covers 0 < alpha < 2/mu.
-        predicate=lambda p: (
-            lambda a: approx_eq(
-                (1 - a * p["mu"]) ** 2 * (a * p["M"] / (2 * p["mu"] - a * p["mu"] ** 2))
-                + a**2 * p["M"],
-                a * p["M"] / (2 * p["mu"] - a * p["mu"] ** 2),
-            )
-        )(2 * p["s"] / p["mu"]),
-    ),
-)
-def _fixed_point() -> Outcome:
-    b = sp.Symbol("b", real=True)
-    checks = (
-        provers.fixed_point(_RHO2 * b + alpha**2 * M, b, BALL, assumptions=_RECURSION),
-        provers.identity(alpha**2 * M / (1 - _RHO2), BALL, assumptions=_RECURSION),
-    )
-    return Outcome("true", proved(*checks, what="noise-ball fixed point"))
-
-
 def _mp_comparison(p, t):
     """b_t by iterating b -> (1 - a mu)^2 b + a^2 M from b_0, a = 2 s / mu."""
     a = 2 * p["s"] / p["mu"]

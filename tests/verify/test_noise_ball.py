@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import pytest
@@ -12,10 +13,10 @@ from hypothesis import strategies as st
 import verify
 from verify import noise_ball as nb
 from verify import provers
+from verify.rule import Unrepaired
 from verify.sgd_expectation import path_distribution
 
 EXPECTED = {
-    "sgd.noise-ball.fixed-point": "true",
     "sgd.noise-ball.limit": "gap",
     "sgd.noise-ball.convergence": "true",
     "sgd.noise-ball.tight": "true",
@@ -36,6 +37,14 @@ def test_table_covers_the_module():
 
 def test_claims_keep_the_slide_heading():
     assert {verify.get(i).slide for i in EXPECTED} == {"Stochastic Gradient Descent Convergence"}
+
+
+def test_the_data_claim_rejects_a_wrong_fixed_point():
+    claim = verify.get("sgd.noise-ball.fixed-point")
+    wrong = claim.statement.replace(r"\frac{\alpha M}{2\mu - \alpha\mu^2}", r"\frac{\alpha M}{2\mu}")
+    assert wrong != claim.statement
+    with pytest.raises(Unrepaired):
+        verify.judge(dataclasses.replace(claim, statement=wrong))
 
 
 def test_fixed_point_accepts_the_slide_and_rejects_a_wrong_one():
