@@ -8,6 +8,8 @@ Four perturbations of the parsed statement ``lhs op rhs``, each printed back to 
 * ``relation``: an inequality is reversed (``\le`` <-> ``\ge``, ``<`` <-> ``>``);
 * ``drop``: the last term of a sum on the right side (else on the left) is dropped.
 
+In an equivalence ``A \Leftrightarrow B`` the last link of ``B`` is perturbed the same way.
+
 A tamper is *detected* when the judged verdict differs from the recorded one, or when the judge
 finds the tampered statement refuted with nothing to repair it (:class:`verify.rule.Unrepaired`).
 A claim may list a tamper under ``tamper_keeps`` with the reason it cannot change the verdict;
@@ -106,6 +108,9 @@ def tampered(statement: str, kind: str) -> str | None:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     node = parse(statement)
+    if isinstance(node, t.Iff) and isinstance(node.right, t.Chain):
+        right = _last_link(node.right, kind)
+        return None if right is None else t.latex(t.Iff(node.left, right))
     if not (isinstance(node, t.Chain) and len(node.ops) == 1):
         raise ValueError("tampering needs a one-relation statement")
     lhs, rhs = node.items
@@ -122,6 +127,25 @@ def tampered(statement: str, kind: str) -> str | None:
     if new_lhs is not None:
         return t.latex(t.Chain((new_lhs, rhs), (op,), (None,)))
     return None
+
+
+def _last_link(chain: t.Chain, kind: str) -> t.Chain | None:
+    """The right side of an equivalence with its last link perturbed (as for a statement)."""
+    items, ops = list(chain.items), list(chain.ops)
+    if kind == "relation":
+        if ops[-1] not in _REVERSE:
+            return None
+        ops[-1] = _REVERSE[ops[-1]]
+    else:
+        change = {"sign": _sign, "coefficient": _coefficient, "drop": _drop}[kind]
+        for k in (-1, -2):
+            new = change(items[k])
+            if new is not None:
+                items[k] = new
+                break
+        else:
+            return None
+    return t.Chain(tuple(items), tuple(ops), chain.conds)
 
 
 @dataclasses.dataclass(frozen=True)
