@@ -107,42 +107,6 @@ def _limit() -> Outcome:
     )
 
 
-@claim(
-    "sgd.noise-ball.convergence",
-    slide=SLIDE_CONV,
-    statement=r"\text{this converges to a fixed point of } b \mapsto (1 - \alpha\mu)^2 b "
-    r"+ \alpha^2 M "
-    r"\text{ (for every } b_0) \iff 0 < \alpha < 2/\mu",
-    assumptions=r"\mu > 0, M \ge 0; implied by 0 < \alpha \le 2/(L + \mu)",
-    recorded="true",
-    numeric=NumericCheck(
-        variables={
-            "mu": (_R(1, 10), 5),
-            "s": (_R(1, 100), _R(99, 100)),
-            "M": (0, 10),
-            "b0": (0, 20),
-            "t": (0, 40),
-        },
-        predicate=lambda p: (
-            lambda b, a: approx_le(
-                abs(b - a * p["M"] / (2 * p["mu"] - a * p["mu"] ** 2)),
-                abs(p["b0"] - a * p["M"] / (2 * p["mu"] - a * p["mu"] ** 2)),
-            )
-        )(*_mp_comparison(p, int(p["t"]))),
-    ),
-)
-def _convergence() -> Outcome:
-    checks = (
-        provers.implies(
-            [alpha > 0, alpha * mu < 2], sp.And(_RHO2 >= 0, _RHO2 < 1), assumptions=[mu > 0]
-        ),
-        # Conversely rho >= 1 outside (0, 2/mu): |b_t - b*| = rho^t |b_0 - b*| does not tend to 0.
-        provers.implies([sp.Or(alpha <= 0, alpha * mu >= 2)], _RHO2 >= 1, assumptions=[mu > 0]),
-        provers.implies(list(SMALL), alpha * mu < 2, assumptions=STRONG),
-    )
-    return Outcome("true", proved(*checks, what="convergence of the comparison recursion"))
-
-
 def _mp_exact_second_moment(p, steps):
     """E[w_t^2] for f(w; x) = mu (w - x)^2/2, x = +-sx, w_0 = 0, by enumerating all 2^t paths."""
     a = 2 * p["s"] / p["mu"]

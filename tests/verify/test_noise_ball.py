@@ -18,7 +18,6 @@ from verify.sgd_expectation import path_distribution
 
 EXPECTED = {
     "sgd.noise-ball.limit": "gap",
-    "sgd.noise-ball.convergence": "true",
     "sgd.noise-ball.tight": "true",
 }
 FRAC = {"max_denominator": 200}
