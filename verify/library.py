@@ -10,6 +10,9 @@ statement of what was shown. No entry knows which claim uses it.
   (exact counterexample with ``mu = 1, L = 2``).
 * ``averaged hessian``: ``\bar H = \int_0^1 \nabla^2 F(a + s(b - a)) ds`` satisfies that relation
   exactly and inherits ``mu I \preceq \bar H \preceq L I``.
+* ``linear recursive bound``: ``x_{t+1} \le \rho x_t + c`` with ``0 \le \rho < 1`` gives
+  ``x_t \le b_t = \rho^t (x_0 - b^*) + b^*``, ``b^* = c/(1 - \rho)`` (induction: ``b \mapsto \rho b
+  + c`` is nondecreasing), and ``b_t \to b^*``, so ``\limsup x_t \le b^*``.
 
 References:
     J. M. Ortega, W. C. Rheinboldt, *Iterative Solution of Nonlinear Equations in Several
@@ -44,6 +47,23 @@ class Theorem:
         return f"{self.name} ({len(self.results)} exact checks)"
 
 
+def _recursive_bound_checks():
+    import sympy
+
+    x, x1, b, b0, c, r, p = sympy.symbols("x x1 b b0 c rho P", real=True)  # P stands for rho^t
+    star = c / (1 - r)
+    return (
+        # Induction step: x_t <= b_t implies x_{t+1} <= rho x_t + c <= rho b_t + c = b_{t+1}.
+        provers.implies([x <= b, r >= 0, x1 <= r * x + c], x1 <= r * b + c),
+        # b_t = rho^t (b_0 - b*) + b* solves b_{t+1} = rho b_t + c, and b* is its fixed point.
+        provers.identity(r * (p * (b0 - star) + star) + c, (r * p) * (b0 - star) + star,
+                         assumptions=[r < 1]),
+        provers.fixed_point(r * b + c, b, star, assumptions=[r >= 0, r < 1]),
+        # rho^t -> 0 for 0 <= rho < 1: |b_t - b*| = rho^t |b_0 - b*| decreases geometrically.
+        provers.implies([r >= 0, r < 1, p >= 0, p <= 1], sympy.And(r * p >= 0, r * p <= r)),
+    )
+
+
 def _mvt_checks():
     checks, _ = mean_value_counterexample()
     return checks
@@ -56,6 +76,10 @@ THEOREMS = {
         "averaged hessian", averaged_hessian_checks,
         "the averaged Hessian H = int_0^1 Hess F(a + s(b - a)) ds satisfies grad F(b) - grad F(a) "
         "= H (b - a) exactly (general quartic, symbolic coefficients) and keeps mu I <= H <= L I"),
+    "linear recursive bound": Theorem(
+        "linear recursive bound", _recursive_bound_checks,
+        "x_{t+1} <= rho x_t + c with 0 <= rho < 1 gives x_t <= rho^t (x_0 - b*) + b* with "
+        "b* = c/(1 - rho) (induction), so limsup x_t <= b*"),
 }
 
 

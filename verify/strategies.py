@@ -13,6 +13,8 @@ r"""Judging strategies: parsed statement + hypotheses -> :class:`~verify.rule.Ev
   library refutes that relation for d >= 2 (:mod:`verify.library`), a missing hypothesis
   exhibited. Otherwise counterexamples are sought with the relation assumed.
 
+* ``recursion``: a bound on ``\lim`` or ``\limsup`` of a sequence that a hypothesis bounds by a
+  linear recursion (:mod:`verify.recursions`).
 * ``equivalence``: ``A \Leftrightarrow B`` is proved as the two implications, each link of the
   conclusion under the hypotheses and the links of the premise. A premise ``\forall x \in [a,
   b], P(x)`` is used at the endpoints ``P(a), P(b)`` (a weakening: a refutation found from it is
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from verify import instances, library
+from verify import instances, library, recursions
 from verify import terms as t
 from verify.elaborate import HessAt, elaborate, points, substitute
 from verify.encoding import Encoder, nonneg, zero_vector
@@ -99,12 +101,20 @@ def problem(symbols, definitions, hypotheses, statement: str) -> Problem:
         notes.append(f"{d.name} minimises {f}, so \\nabla {f}({d.name}) = 0 (Fermat's rule)")
     anys = {d.name for d in scope.of_kind("any point")}
     fixed = [h for h in raw if not _mentions(h, anys)]
-    hyps = [elaborate(h, scope) for h in fixed]
+    hyps = [_hypothesis(h, scope) for h in fixed]
     targets = sorted(points(stmt).union(*(points(h) for h in hyps)))
     for h in raw:
         for name in sorted(anys & _names(h)):
             hyps += [elaborate(h, scope, rename={name: p}) for p in targets]
     return Problem(scope, stmt, hyps, notes)
+
+
+def _hypothesis(node, scope: Scope):
+    r"""An elaborated hypothesis; ``<limit> \text{ exists}`` is kept as a predicate."""
+    if (isinstance(node, t.Predicate) and isinstance(node.subject, t.Lim)
+            and node.text.strip() == "exists"):
+        return t.Predicate(elaborate(node.subject, scope), node.text)
+    return elaborate(node, scope)
 
 
 def _side(node, scope: Scope):
@@ -131,6 +141,8 @@ def evidence(p: Problem) -> Evidence:
     """The evidence for ``p`` (see the module docstring for the strategy chosen)."""
     if isinstance(p.statement, t.Iff):
         return _equivalence(p)
+    if recursions.applies(p):
+        return recursions.evidence(p)
     if p.scalar:
         return instances.scalar_evidence(p)
     proof = _gram_proof(p)
