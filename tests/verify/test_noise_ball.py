@@ -17,7 +17,6 @@ from verify.rule import Unrepaired
 from verify.sgd_expectation import path_distribution
 
 EXPECTED = {
-    "sgd.noise-ball.limit": "gap",
     "sgd.noise-ball.tight": "true",
 }
 FRAC = {"max_denominator": 200}
@@ -90,9 +89,9 @@ def test_noise_ball_is_attained_by_exact_enumeration():
         assert sum(p * w * w for w, p in law.items()) == star * (1 - rho**t)
 
 
-def test_limit_gap_names_limsup():
+def test_limit_gap_names_the_missing_existence_of_the_limit():
     out = verify.run("sgd.noise-ball.limit")
-    assert r"\limsup" in out.correction
+    assert r"\text{ exists}" in out.correction
     assert "no limit" in out.counterexample
 
 
