@@ -13,6 +13,10 @@ statement of what was shown. No entry knows which claim uses it.
 * ``linear recursive bound``: ``x_{t+1} \le \rho x_t + c`` with ``0 \le \rho < 1`` gives
   ``x_t \le b_t = \rho^t (x_0 - b^*) + b^*``, ``b^* = c/(1 - \rho)`` (induction: ``b \mapsto \rho b
   + c`` is nondecreasing), and ``b_t \to b^*``, so ``\limsup x_t \le b^*``.
+* ``tight noise ball``: for ``f(w; x) = \mu (w - x)^2 / 2`` on the data ``x = \pm\sigma``
+  (``d = 1``, ``\mu = L``, ``w^* = 0``) the noise has second moment exactly ``M = \mu^2\sigma^2``
+  at every ``w`` and ``E[w_{t+1}^2 | w_t] = (1 - \alpha\mu)^2 w_t^2 + \alpha^2 M``: the
+  second-moment recursion holds with equality (and ``M > 0`` for ``\sigma \ne 0``).
 
 References:
     J. M. Ortega, W. C. Rheinboldt, *Iterative Solution of Nonlinear Equations in Several
@@ -64,6 +68,20 @@ def _recursive_bound_checks():
     )
 
 
+def _tight_checks():
+    import sympy
+
+    w, sigma, alpha, mu = sympy.symbols("w sigma alpha mu", real=True)
+    step = [w - alpha * mu * (w - x) for x in (sigma, -sigma)]  # one SGD step from w
+    noise = [(mu * (w - x) - mu * w) ** 2 for x in (sigma, -sigma)]  # ||grad f - grad h||^2
+    return (
+        provers.identity(sum(noise) / 2, mu**2 * sigma**2),
+        provers.identity(sum(v**2 for v in step) / 2,
+                         (1 - alpha * mu) ** 2 * w**2 + alpha**2 * mu**2 * sigma**2),
+        provers.implies([sympy.Ne(sigma, 0), sympy.Ne(mu, 0)], mu**2 * sigma**2 > 0),
+    )
+
+
 def _mvt_checks():
     checks, _ = mean_value_counterexample()
     return checks
@@ -80,6 +98,11 @@ THEOREMS = {
         "linear recursive bound", _recursive_bound_checks,
         "x_{t+1} <= rho x_t + c with 0 <= rho < 1 gives x_t <= rho^t (x_0 - b*) + b* with "
         "b* = c/(1 - rho) (induction), so limsup x_t <= b*"),
+    "tight noise ball": Theorem(
+        "tight noise ball", _tight_checks,
+        "f(w; x) = mu (w - x)^2/2 on the data x = +-sigma (d = 1, w* = 0): the noise has second "
+        "moment exactly M = mu^2 sigma^2 and E[w_{t+1}^2 | w_t] = (1 - alpha mu)^2 w_t^2 + "
+        "alpha^2 M, the recursion with equality"),
 }
 
 

@@ -5,6 +5,9 @@ the same text with the subscript ``t`` read as ``t + 1``. A hypothesis
 ``x_{t+1} \le \rho x_t + c``, in which ``\rho`` and ``c`` are expressions in the scalar parameters,
 is the recursion; the scalar hypotheses ``H`` constrain the parameters. Then:
 
+* *proved*, for a recursion with ``=``: the limit exists and is ``b^* = c / (1 - \rho)``
+  (``x_t = \rho^t (x_0 - b^*) + b^*``), so any bound ``\lim x_t \mathrel{op} B`` that ``H``
+  proves for ``b^*`` holds (refuted where it fails, by the sequence itself started at ``b^*``);
 * *proved*: ``H`` proves ``0 \le \rho < 1``, ``c \ge 0`` and ``c / (1 - \rho) \mathrel{op} B``, and
   the statement is about ``\limsup``, or a hypothesis says that the limit ``\text{ exists}``: by
   the comparison theorem (library entry ``linear recursive bound``),
@@ -12,7 +15,8 @@ is the recursion; the scalar hypotheses ``H`` constrain the parameters. Then:
 * *refuted*: ``c / (1 - \rho) \mathrel{op} B`` fails at an exact point of ``H``: there the constant
   sequence ``x_t = c / (1 - \rho) \ge 0`` satisfies the recursion with equality and violates the
   statement;
-* a lower bound ``\ge B`` is *refuted* where ``B > 0`` by the zero sequence (``c \ge 0``);
+* a lower bound ``\ge B`` or an equation ``= B`` from a recursion with ``\le`` is *refuted* at
+  a point of ``H`` where 0 violates it, by the zero sequence (``c \ge 0``);
 * *unsupported* (``\lim`` without the existence hypothesis): the sequence ``0, c, 0, c, \dots``
   satisfies the recursion (``\rho, c \ge 0``) and has no limit at a point of ``H`` with ``c > 0``,
   which is exhibited: the recursion bounds the ``\limsup`` only.
@@ -43,7 +47,7 @@ __all__ = ["applies", "evidence", "recursion_of", "shift"]
 _SEQ = "x_seq"  # the name of the sequence's value in the scalar encoding
 _OPS = ("leq", "<")
 _TEXT = {"leq": "<=", "<": "<"}
-_LOWER = {"geq": ">=", ">": ">"}
+_LOWER = {"geq": ">=", ">": ">", "=": "="}  # bounds that the zero sequence can violate
 
 
 def applies(p) -> bool:
@@ -99,10 +103,10 @@ def _exists(p, lim: t.Lim) -> bool:
 
 
 def _recursion(p, lim: t.Lim, enc: Encoder):
-    """``(rho, c)`` of the hypothesis ``x_{t+1} \\le rho x_t + c``, or None."""
+    """``(rho, c)`` of the hypothesis ``x_{t+1} \\le rho x_t + c`` (one with ``=`` first)."""
     later = shift(lim.body, lim.var.name)
-    for h in p.hypotheses:
-        if not (isinstance(h, t.Chain) and h.ops == ("leq",) and h.items[0] == later):
+    for h in sorted(p.hypotheses, key=lambda h: getattr(h, "ops", None) != ("=",)):
+        if not (isinstance(h, t.Chain) and h.ops in (("leq",), ("=",)) and h.items[0] == later):
             continue
         rhs = _replace(h.items[1], lim.body, t.Sym(_SEQ))
         if not _scalar(rhs, enc.scope):
@@ -112,7 +116,7 @@ def _recursion(p, lim: t.Lim, enc: Encoder):
         rho = sympy.expand(sympy.diff(value, x))
         if rho.has(x):
             continue
-        return rho, sympy.expand(value - rho * x)
+        return rho, sympy.expand(value - rho * x), h.ops == ("=",)
     return None
 
 
@@ -130,7 +134,10 @@ def _encoder(p) -> Encoder:
 
 def recursion_of(p, enc: Encoder | None = None):
     """``(rho, c)`` (SymPy) of the recursion that bounds the sequence of the limit in ``p``."""
-    enc = enc or _encoder(p)
+    return _found(p, enc or _encoder(p))[:2]
+
+
+def _found(p, enc: Encoder):
     found = _recursion(p, p.statement.items[0], enc)
     if found is None or not _scalar(p.statement.items[1], enc.scope):
         raise Undecided("no hypothesis x_{t+1} <= rho x_t + c bounds the sequence of the limit")
@@ -143,21 +150,26 @@ def evidence(p) -> Evidence:
     if lim.kind == "liminf" or op not in (*_OPS, *_LOWER):
         raise Undecided(f"only bounds on lim and limsup are judged, not {lim.kind} {op}")
     enc = _encoder(p)
-    rho, c = recursion_of(p, enc)
+    rho, c, exact = _found(p, enc)
     bound, given = enc.conv(p.statement.items[1]), enc.assumptions
     facts = [prove(rho, "geq", 0, given), prove(rho, "<", 1, given), prove(c, "geq", 0, given)]
     if not all(f.holds for f in facts):
         raise Undecided(f"0 <= rho < 1 and c >= 0 are not proved for rho = {rho}, c = {c}")
-    if op in _LOWER:
+    if op in _LOWER and not exact:
         return _lower(op, bound, given)
     star = sympy.factor(c / (1 - rho))
     check = prove(star, op, bound, given)
-    how = f"x_(t+1) <= rho x_t + c with rho = {rho}, c = {c}; 0 <= rho < 1: {facts[1].method}"
+    how = (f"x_(t+1) {'=' if exact else '<='} rho x_t + c with rho = {rho}, c = {c}; "
+           f"0 <= rho < 1: {facts[1].method}")
+    if exact and check.holds:
+        return Evidence("proved", f"{how}; x_t = rho^t (x_0 - b*) + b* converges to b* = {star} "
+                        f"for every x_0 ({library.theorem('linear recursive bound').method()}); "
+                        f"b* {_TEXT.get(op) or _LOWER[op]} B: {check.method}")
     if not check.holds:
         if check.counterexample is None:
-            raise Undecided(f"c/(1 - rho) {_TEXT[op]} B is undecided: {check.detail}")
+            raise Undecided(f"c/(1 - rho) {op} B is undecided: {check.detail}")
         return Evidence(
-            "refuted", f"{how}; c/(1 - rho) {_TEXT[op]} B refuted: {check.method}",
+            "refuted", f"{how}; c/(1 - rho) {op} B refuted: {check.method}",
             counterexample=f"at {check.counterexample}: the constant sequence x_t = {star} "
                            "satisfies the recursion with equality and has the limit "
                            f"{star}, which violates the bound")
@@ -178,10 +190,11 @@ def evidence(p) -> Evidence:
 
 
 def _lower(op, bound, given) -> Evidence:
-    """A lower bound: refuted where B > 0 (resp. >= 0) by the zero sequence, else undecided."""
+    """A lower bound or an equation: refuted by the zero sequence where 0 violates it."""
     check = prove(0, op, bound, given)
     if check.holds or check.counterexample is None:
         raise Undecided("a lower bound on the limit is not implied by an upper recursion")
-    return Evidence("refuted", f"lower bound {_LOWER[op]} B refuted: {check.method}",
+    return Evidence("refuted", f"the bound {_LOWER[op]} B refuted: {check.method}",
                     counterexample=f"at {check.counterexample}: the sequence x_t = 0 satisfies "
-                                   "the recursion (c >= 0) and has the limit 0, below the bound")
+                                   "the recursion (c >= 0) and has the limit 0, which violates "
+                                   "the bound")
