@@ -13,8 +13,9 @@ history is deterministic and fail otherwise (``\mathbf{E}[\nabla h(w_t)]`` again
 ``\nabla h(\mathbf{E}[w_t])``). When no counterexample is found with a deterministic history,
 instances with a history of two equally likely outcomes are searched (n = 2, the law of ``w_1``:
 :class:`verify.evaluate.Instance` with ``outcomes = 2``); the outcomes of every undefined random
-vector are kept apart (their first coordinates differ), so gradients at them are independent, and
-every hypothesis must hold at both outcomes.
+vector are kept apart (their first coordinates differ), so gradients at them are independent,
+every hypothesis must hold at both outcomes, and the update must move differently for two
+examples (so its step is not 0 and a step from a fresh ``w_0`` has the two outcomes as its law).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import sympy
 from verify import provers
 from verify import terms as t
 from verify.elaborate import Deriv, GradAt, HessAt
-from verify.evaluate import FIXED, HISTORY, Instance, Mat, Row, Vec, relations
+from verify.evaluate import (FIXED, HISTORY, Instance, Mat, Row, Vec, evaluate, random_indices,
+                             relations)
 from verify.rule import Evidence
 
 __all__ = ["Undecided", "exact_sign", "prove", "refute", "scalar_evidence"]
@@ -209,7 +211,7 @@ def _confirm(p, inst: Instance, point: dict, ctx: dict, vector: bool) -> str | N
     for h in _split(p)[2]:
         if not all(truth(*tr) is True for c in _histories(inst) for tr in relations(h, exact, c)):
             return None
-    if not all(truth(*tr) is True for tr in _apart(exact)):
+    if not all(truth(*tr) is True for tr in (*_apart(exact), *_moves(exact))):
         return None
     if not any(truth(*tr) is False for tr in relations(p.statement, exact, ctx)):
         return None
@@ -245,8 +247,8 @@ def _search(p, inst: Instance, vector: bool):
         if inst.outcomes > 1:
             ctx[HISTORY] = history
         links = relations(p.statement, inst, ctx)
-        assumptions += [_relational(*tr) for tr in _apart(inst) if _relational(*tr)
-                        not in assumptions]
+        assumptions += [_relational(*tr) for tr in (*_apart(inst), *_moves(inst))
+                        if _relational(*tr) not in assumptions]
         for tr in links:
             check = prove(*tr, assumptions)
             if check.holds:
@@ -285,6 +287,22 @@ def _apart(inst: Instance) -> list[tuple]:
     return out
 
 
+def _moves(inst: Instance) -> list[tuple]:
+    """For a random history: the update (a defined random vector that draws an index) moves
+    differently for the examples 1 and 2 at outcome 1 (first coordinate). Then its step is not
+    0, and the two outcomes are the law of ``w_1 = w_0 - step`` from a fresh ``w_0``."""
+    if inst.outcomes == 1:
+        return []
+    out = []
+    for key, node in inst.definitions.items():
+        decl = inst.scope.decls.get(key[1]) if key[0] == "vector" else None
+        drawn = random_indices(node, inst) if decl is not None and decl.random else []
+        if drawn:
+            one, two = (evaluate(node, inst, ctx={HISTORY: 1, drawn[0]: k}) for k in (1, 2))
+            out.append((one.c[0], "neq", two.c[0]))
+    return out
+
+
 def scalar_evidence(p) -> Evidence:
     """Decide a statement without vectors: a proof or a confirmed counterexample."""
     inst = Instance(p.scope)
@@ -318,8 +336,13 @@ def refute(p) -> Evidence | None:
             return found
     if count and any(d.kind == "random vector" for d in p.scope.decls.values()):
         for d, n in _SIZES[1:]:
-            found, _ = _search(p, Instance(p.scope, d, n, count, defs, diagonal, outcomes=2),
-                               vector=True)
+            try:
+                found, _ = _search(p, Instance(p.scope, d, n, count, defs, diagonal, outcomes=2),
+                                   vector=True)
+            except ValueError as exc:
+                if not _VACUOUS.search(str(exc)):
+                    raise
+                continue  # no random history satisfies the hypotheses here
             if found is not None:
                 return found
     return None

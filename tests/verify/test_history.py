@@ -79,3 +79,14 @@ def test_a_wrong_mean_recursion_is_refuted_and_the_counterexample_is_exact():
     wrong = TOWER.replace(r"- \alpha", r"- 2 \alpha")
     found = strategies.evidence(_problem(wrong))
     assert found.status == "refuted"
+
+
+def test_a_history_the_update_cannot_produce_is_never_a_counterexample():
+    # With alpha = 0 the iterates never move, so E[grad h(w_t)] = grad h(E[w_t]) for every
+    # history SGD can produce; a two-outcome history would refute it, but is not realisable.
+    p = strategies.problem(SYMBOLS, DEFINITIONS, (*UPDATE, r"\alpha = 0"),
+                           r"\nabla h(\mathbf{E}[w_t]) = \mathbf{E}[\nabla h(w_t)]")
+    assert instances.refute(p) is None
+    free = strategies.problem(SYMBOLS, DEFINITIONS, UPDATE,
+                              r"\nabla h(\mathbf{E}[w_t]) = \mathbf{E}[\nabla h(w_t)]")
+    assert instances.refute(free).status == "refuted"
