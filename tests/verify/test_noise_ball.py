@@ -27,7 +27,8 @@ def test_claims_keep_the_slide_heading():
 
 def test_the_data_claim_rejects_a_wrong_fixed_point():
     claim = verify.get("sgd.noise-ball.fixed-point")
-    wrong = claim.statement.replace(r"\frac{\alpha M}{2\mu - \alpha\mu^2}", r"\frac{\alpha M}{2\mu}")
+    ball, smaller = r"\frac{\alpha M}{2\mu - \alpha\mu^2}", r"\frac{\alpha M}{2\mu}"
+    wrong = claim.statement.replace(ball, smaller)
     assert wrong != claim.statement
     with pytest.raises(Unrepaired):
         verify.judge(dataclasses.replace(claim, statement=wrong))
