@@ -90,3 +90,11 @@ def test_a_history_the_update_cannot_produce_is_never_a_counterexample():
     free = strategies.problem(SYMBOLS, DEFINITIONS, UPDATE,
                               r"\nabla h(\mathbf{E}[w_t]) = \mathbf{E}[\nabla h(w_t)]")
     assert instances.refute(free).status == "refuted"
+
+
+def test_a_hypothesis_holds_at_every_outcome_of_the_history():
+    # grad h(w_t) = 0 at every outcome: then E[grad h(w_t)] = 0 = grad h(w_t) and the
+    # statement holds for every history; refuting it would need the hypothesis at one outcome only.
+    p = strategies.problem(SYMBOLS, DEFINITIONS, (*UPDATE, r"\nabla h(w_t) = 0"),
+                           MEAN_OF_GRADIENTS)
+    assert instances.refute(p) is None

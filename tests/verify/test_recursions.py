@@ -30,8 +30,8 @@ def _problem(claim, *, added=False):
 
 
 def test_shift_reads_the_subscript_one_step_later():
-    node = recursions.shift(parse(r"\|w_t - w^*\|^2 + t"), "t")
-    assert t.latex(node) == r"\|w_{t + 1} - w^*\|^2 + t"
+    node = recursions.shift(parse(r"\|w_t - w^* - x_i\|^2 + t"), "t")
+    assert t.latex(node) == r"\|w_{t + 1} - w^* - x_i\|^2 + t"
 
 
 def test_lim_is_a_gap_limsup_is_true():
@@ -63,6 +63,22 @@ def test_a_contraction_factor_that_may_reach_one_is_not_a_proof():
     unbounded = tuple(h for h in LIMIT.hypotheses if "frac{2}{L" not in h and "mu > 0" not in h)
     with pytest.raises(Undecided, match="rho < 1"):
         strategies.evidence(_problem(_with(LIMIT, hypotheses=unbounded)))
+
+
+def test_a_factor_that_can_be_one_is_not_a_contraction():
+    weak = tuple(r"\mu \geq 0" if h == r"\mu > 0" else h for h in LIMIT.hypotheses)
+    assert weak != LIMIT.hypotheses  # mu = 0 allows rho = 1: no limit bound follows
+    with pytest.raises(Undecided, match="rho < 1"):
+        strategies.evidence(_problem(_with(LIMIT, hypotheses=weak)))
+
+
+def test_a_lower_bound_that_zero_meets_is_not_refuted_by_the_zero_sequence():
+    positive = LIMIT.statement.replace(r"\leq", r"\geq").replace(BALL, r"\frac{1}{2}")
+    with pytest.raises(Unrepaired, match="x_t = 0"):
+        verify.judge(_with(LIMIT, statement=positive))
+    zero = LIMIT.statement.replace(r"\leq", r"\geq").replace(BALL, "0")
+    with pytest.raises(Undecided, match="lower bound"):
+        strategies.evidence(_problem(_with(LIMIT, statement=zero)))
 
 
 def test_the_comparison_theorem_has_exact_checks():
