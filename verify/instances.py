@@ -211,7 +211,9 @@ def _confirm(p, inst: Instance, point: dict, ctx: dict, vector: bool) -> str | N
     for h in _split(p)[2]:
         if not all(truth(*tr) is True for c in _histories(inst) for tr in relations(h, exact, c)):
             return None
-    if not all(truth(*tr) is True for tr in (*_apart(exact), *_moves(exact))):
+    if not all(truth(*tr) is True for tr in _apart(exact)):
+        return None
+    if not all(any(truth(*tr) is True for tr in options) for options in _moves(exact)):
         return None
     if not any(truth(*tr) is False for tr in relations(p.statement, exact, ctx)):
         return None
@@ -247,8 +249,9 @@ def _search(p, inst: Instance, vector: bool):
         if inst.outcomes > 1:
             ctx[HISTORY] = history
         links = relations(p.statement, inst, ctx)
-        assumptions += [_relational(*tr) for tr in (*_apart(inst), *_moves(inst))
-                        if _relational(*tr) not in assumptions]
+        extra = [_relational(*tr) for tr in _apart(inst)]
+        extra += [sympy.Or(*(_relational(*tr) for tr in options)) for options in _moves(inst)]
+        assumptions += [a for a in extra if a not in assumptions]
         for tr in links:
             check = prove(*tr, assumptions)
             if check.holds:
@@ -278,19 +281,23 @@ def _histories(inst: Instance) -> list[dict]:
 
 
 def _apart(inst: Instance) -> list[tuple]:
-    """``x[0] < y[0]`` for the outcomes of every undefined random vector: distinct points."""
+    """``x[0] != y[0]`` for the outcomes of every undefined random vector: distinct points."""
     out = []
-    for key in sorted(inst.values, key=str):
-        if key[0] == "vector" and key[-1] == "@1" and (*key[:-1], "@2") in inst.values:
-            first, second = inst.atom(key), inst.atom((*key[:-1], "@2"))
-            out.append((first.c[0], "<", second.c[0]))
+    if inst.outcomes == 1:
+        return out
+    for d in sorted(inst.scope.of_kind("random vector"), key=lambda d: d.name):
+        if ("vector", d.name) in inst.definitions:
+            continue
+        first, second = (inst.atom(("vector", d.name, f"@{k}")) for k in (1, 2))
+        out.append((first.c[0], "neq", second.c[0]))
     return out
 
 
-def _moves(inst: Instance) -> list[tuple]:
+def _moves(inst: Instance) -> list[list[tuple]]:
     """For a random history: the update (a defined random vector that draws an index) moves
-    differently for the examples 1 and 2 at outcome 1 (first coordinate). Then its step is not
-    0, and the two outcomes are the law of ``w_1 = w_0 - step`` from a fresh ``w_0``."""
+    differently for the examples 1 and 2 at some outcome (first coordinate); one list of
+    alternatives per update. Then its step is not 0, and the two outcomes are the law of
+    ``w_1 = w_0 - step`` from a fresh ``w_0``. (Symmetric in the outcomes, as is :func:`_apart`.)"""
     if inst.outcomes == 1:
         return []
     out = []
@@ -298,8 +305,12 @@ def _moves(inst: Instance) -> list[tuple]:
         decl = inst.scope.decls.get(key[1]) if key[0] == "vector" else None
         drawn = random_indices(node, inst) if decl is not None and decl.random else []
         if drawn:
-            one, two = (evaluate(node, inst, ctx={HISTORY: 1, drawn[0]: k}) for k in (1, 2))
-            out.append((one.c[0], "neq", two.c[0]))
+            options = []
+            for history in range(1, inst.outcomes + 1):
+                one, two = (evaluate(node, inst, ctx={HISTORY: history, drawn[0]: k})
+                            for k in (1, 2))
+                options.append((one.c[0], "neq", two.c[0]))
+            out.append(options)
     return out
 
 

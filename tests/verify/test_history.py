@@ -71,7 +71,7 @@ def test_the_outcomes_of_a_random_vector_are_kept_apart():
     inst = _instance(p, 2)
     evaluate(elaborate(parse(r"\mathbf{E}[w_t]"), p.scope), inst)
     ((a, op, b),) = instances._apart(inst)
-    assert op == "<" and {str(a), str(b)} == {"w_t|@1[0]", "w_t|@2[0]"}
+    assert op == "neq" and {str(a), str(b)} == {"w_t|@1[0]", "w_t|@2[0]"}
     assert instances._apart(_instance(p, 1)) == []
 
 
@@ -98,3 +98,15 @@ def test_a_hypothesis_holds_at_every_outcome_of_the_history():
     p = strategies.problem(SYMBOLS, DEFINITIONS, (*UPDATE, r"\nabla h(w_t) = 0"),
                            MEAN_OF_GRADIENTS)
     assert instances.refute(p) is None
+
+
+def test_a_mean_value_point_is_random_when_its_segment_ends_at_w_t():
+    scope = strategies.problem({**SYMBOLS, "w^*": "vector", "u": "vector",
+                                "zeta_t": "mean value point of h between w^* and w_t",
+                                "xi": "mean value point of h between w^* and u"},
+                               DEFINITIONS, UPDATE, TOWER).scope
+    random, fixed = Instance(scope, outcomes=2), Instance(scope)
+    assert random.history_atom(("hess", "h", "zeta_t"))
+    assert not random.history_atom(("hess", "h", "xi"))
+    assert not random.history_atom(("vector", "w^*"))
+    assert not fixed.history_atom(("hess", "h", "zeta_t"))
