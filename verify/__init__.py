@@ -32,7 +32,7 @@ _TOPICS = (
     "gd_rate",
     "large_scale",
     "sgd_update",
-    "sgd_expectation",
+    "sgd_mean",
     "sgd_decomposition",
     "sgd_second_moment",
     "noise_ball",

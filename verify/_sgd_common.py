@@ -21,16 +21,8 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from verify.gradient_descent import STRONG, L, alpha, mu
-
 __all__ = [
-    "M",
-    "MVT_GAP",
-    "SLIDE_CONV",
     "SLIDE_SGD",
-    "SMALL",
-    "STRONG",
-    "mp_hbar",
     "mp_phi",
     "mp_phi1",
     "path_distribution",
@@ -38,14 +30,7 @@ __all__ = [
 ]
 
 SLIDE_SGD = "Stochastic Gradient Descent"
-SLIDE_CONV = "Stochastic Gradient Descent Convergence"
 _R = sp.Rational
-SMALL = (alpha > 0, alpha * (L + mu) <= 2)  # the step sizes of sgd.second-moment.small-alpha
-M = sp.Symbol("M", real=True)
-MVT_GAP = (
-    "The mean value theorem does not hold for grad h: R^d -> R^d (d >= 2): no single "
-    "zeta_t need exist; the averaged Hessian of h on the segment does the job"
-)
 
 
 def phi_prime(u):
@@ -79,17 +64,3 @@ def mp_phi(u):  # phi itself, for numeric differentiation
     r = abs(u) - 1
     return u**2 / 2 + u**4 / 12 if r <= 0 else mpmath.mpf(7) / 12 + mpmath.mpf(4) / 3 * r + r**2
 
-
-def mp_hbar(w):
-    """Averaged Hessian of h = (phi(w) + phi(w - 1))/2 on [1/2, w] (no kink for 0 <= w <= 1)."""
-    return mpmath.quad(
-        lambda s: (
-            sum(
-                1 + min((mpmath.mpf(1) / 2 + s * (w - mpmath.mpf(1) / 2) - x) ** 2, 1)
-                for x in (0, 1)
-            )
-            / 2
-        ),
-        [0, 1],
-        method="gauss-legendre",  # polynomial integrand here: exact up to rounding
-    )

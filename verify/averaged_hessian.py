@@ -3,8 +3,8 @@ r"""The vector mean value theorem fails; the averaged Hessian repairs it (no cla
 For :math:`f: \mathbb R^d \to \mathbb R`, :math:`d \ge 2`, there need not be a single
 :math:`\zeta` on the segment :math:`[w^*, w_t]` with
 :math:`\nabla f(w_t) - \nabla f(w^*) = \nabla^2 f(\zeta)(w_t - w^*)`
-(:func:`mean_value_counterexample`). The repair used by :mod:`verify.gd_contraction` and the SGD
-modules (:mod:`verify.sgd_decomposition`, :mod:`verify.sgd_second_moment`) is the averaged
+(:func:`mean_value_counterexample`). The repair used by the gradient-descent and SGD claims
+(through the library entry ``averaged hessian``, :mod:`verify.library`) is the averaged
 Hessian
 
 .. math:: \bar H_t = \int_0^1 \nabla^2 f(w^* + s(w_t - w^*))\,ds,\qquad

@@ -9,6 +9,12 @@ transcription of the statement. The tests require true claims (and gaps, with th
 hypotheses) to hold at every sampled point, and false claims to fail at the judge's
 counterexample.
 
+An equivalence holds at a point when its two sides are both true or both false there (a side
+``\forall x \in [a, b]`` is evaluated at 33 equally spaced points of the range). A bound on the
+limit of a sequence bounded by a linear recursion (:mod:`verify.recursions`) is evaluated on the
+recursion's own comparison sequence ``x_{t+1} = \rho x_t + c``, iterated in mpmath from
+``x_0 = 1`` until ``\rho^t`` is below the tolerance.
+
 Reference: F. Johansson et al., mpmath 1.3 (2023), https://mpmath.org.
 """
 
@@ -20,10 +26,12 @@ import random
 import mpmath
 import sympy
 
+from verify import recursions
 from verify import terms as t
 from verify.elaborate import Deriv
 from verify.encoding import example_count
-from verify.evaluate import Instance, Vec, _Evaluator, relations
+from verify.evaluate import HISTORY, Instance, Vec, _Evaluator, evaluate, relations
+from verify.parse import links
 from verify.instances import _free_indices, _split, truth
 from verify.numbers import DPS, MpmathOps
 
@@ -33,20 +41,23 @@ _TOL = mpmath.mpf(10) ** -30
 _TOL_DIFF = mpmath.mpf(10) ** -15  # numerical differentiation at 50 digits
 
 
-def _instance(p, d: int, n: int) -> Instance:
+def _instance(p, d: int, n: int, outcomes: int = 1) -> Instance:
     defs, diagonal, _ = _split(p)
     count = {x.param("over") for x in p.scope.of_kind("random index")}
     count = count.pop() if len(count) == 1 else None if count else example_count(p.scope)
-    return Instance(p.scope, d, n, count, defs, diagonal)
+    return Instance(p.scope, d, n, count, defs, diagonal, outcomes=outcomes)
 
 
 def sample(p, *, d: int = 2, n: int = 3, seed: int = 0, tries: int = 400):
     """An instance and an exact point satisfying the hypotheses of ``p`` (None if none found)."""
     inst = _instance(p, d, n)
-    rest = _split(p)[2]
+    rest = [h for h in _split(p)[2] if not isinstance(h, t.Predicate)]
     rels = [tr for h in rest for tr in relations(h, inst)]
-    for ctx in _contexts(p, inst):
-        relations(p.statement, inst, ctx)  # creates every atom of the statement
+    if isinstance(p.statement, t.Iff) or recursions.applies(p):
+        _touch(p, inst)
+    else:
+        for ctx in _contexts(p, inst):
+            relations(p.statement, inst, ctx)  # creates every atom of the statement
     unknowns = sorted(inst.symbols(), key=str)
     equations = [sympy.Eq(a, b) for a, b in ((x, y) for x, op, y in rels if op == "=")]
     solved = sympy.solve(equations, unknowns, dict=True) if equations else [{}]
@@ -98,8 +109,8 @@ def _repair(bad, point, rng) -> bool:
 
 def at_witness(p, witness) -> Instance:
     """The instance and point of a judge's counterexample (``Evidence.witness``)."""
-    d, n, values = witness
-    inst = _instance(p, d, n)
+    d, n, values, *outcomes = witness  # a fourth entry: a history with that many outcomes
+    inst = _instance(p, d, n, *outcomes)
     for h in _split(p)[2]:
         relations(h, inst)
     for ctx in _contexts(p, inst):
@@ -107,18 +118,28 @@ def at_witness(p, witness) -> Instance:
     point = dict(values)
     assign = {s: sympy.Rational(point.get(s.name, "0")) for s in inst.symbols()}
     return Instance(inst.scope, d, n, inst.count, inst.definitions, inst.diagonal, inst.values,
-                    assign)
+                    assign, inst.outcomes)
 
 
 def _contexts(p, inst: Instance):
     free = _free_indices(p.statement, inst)
-    for values in itertools.product(range(1, inst.n + 1), repeat=len(free)):
-        yield dict(zip(free, values, strict=True))
+    for history in range(1, inst.outcomes + 1):
+        for values in itertools.product(range(1, inst.n + 1), repeat=len(free)):
+            ctx = dict(zip(free, values, strict=True))
+            if inst.outcomes > 1:
+                ctx[HISTORY] = history
+            yield ctx
 
 
 def holds(p, inst: Instance) -> bool:
     """Whether the statement of ``p`` holds at ``inst``'s point, in mpmath at 50 digits."""
     tol = _TOL_DIFF if any(isinstance(n, Deriv) for n in t.walk(p.statement)) else _TOL
+    if isinstance(p.statement, t.Iff):
+        with mpmath.workdps(DPS):
+            ev = _Evaluator(inst, MpmathOps())
+            return _truth(ev, p.statement.left, tol) == _truth(ev, p.statement.right, tol)
+    if recursions.applies(p):
+        return _limit_holds(p, inst, tol)
     (op,) = p.statement.ops
     with mpmath.workdps(DPS):
         ev = _Evaluator(inst, MpmathOps())
@@ -134,3 +155,48 @@ def holds(p, inst: Instance) -> bool:
                 if not ok:
                     return False
     return True
+
+
+# ------------------------------------------------------------- equivalences and recursive limits
+def _touch(p, inst: Instance) -> None:
+    """Create the atoms of an equivalence's links, or of a limit's bound."""
+    if recursions.applies(p):
+        evaluate(p.statement.items[1], inst)
+        return
+    for side in (p.statement.left, p.statement.right):
+        body = side.body if isinstance(side, t.Forall) else side
+        for link in links(body):
+            for item in link.items:
+                evaluate(item, inst)
+
+
+def _compare(a, op, b, tol) -> bool:
+    slack = tol * max(1, abs(a), abs(b))
+    return {"=": abs(a - b) <= slack, "leq": a <= b + slack, "<": a < b + slack,
+            "geq": a + slack >= b, ">": a + slack > b, "neq": abs(a - b) > slack}[op]
+
+
+def _truth(ev, side, tol, ctx=None) -> bool:
+    """Whether one side of an equivalence holds at the instance's point (mpmath)."""
+    ctx = dict(ctx or {})
+    if isinstance(side, t.Forall):
+        lo, hi = ev.ev(side.domain.lo, ctx), ev.ev(side.domain.hi, ctx)
+        return all(_truth(ev, side.body, tol, {**ctx, side.var.name: lo + (hi - lo) * k / 32})
+                   for k in range(33))
+    values = [ev.ev(item, ctx) for item in side.items]
+    return all(_compare(values[k], op, values[k + 1], tol) for k, op in enumerate(side.ops))
+
+
+def _limit_holds(p, inst: Instance, tol) -> bool:
+    """The bound on the limit, at the point, on the comparison sequence of the recursion."""
+    (op,) = p.statement.ops
+    names = {s.name: v for s, v in inst.assign.items()}
+    rho, c = (sympy.Rational(e.xreplace({s: names[s.name] for s in e.free_symbols}))
+              for e in recursions.recursion_of(p))
+    with mpmath.workdps(DPS):
+        r, cc = (mpmath.mpf(v.p) / v.q for v in (rho, c))
+        x, power, steps = mpmath.mpf(1), mpmath.mpf(1), 0
+        while power > tol and steps < 10**6:
+            x, power, steps = r * x + cc, power * r, steps + 1
+        bound = _Evaluator(inst, MpmathOps()).ev(p.statement.items[1], {})
+        return _compare(x, op, bound, tol * 10**6)

@@ -22,7 +22,7 @@ from verify.parse import symbol
 from verify.scope import FUNCTIONS, DeclarationError, Scope
 
 __all__ = ["Apply", "Deriv", "ElaborationError", "Exp", "GradAt", "HessAt", "OpNorm", "Transpose",
-           "elaborate", "points", "substitute"]
+           "elaborate", "mean_point", "points", "substitute"]
 
 
 class ElaborationError(ValueError):
@@ -262,6 +262,9 @@ class _Elaborator:
         if decl.kind not in ("objective", "per-example objective"):
             raise ElaborationError(f"\\nabla {name}: {name} is declared {decl.kind!r}")
         point = self.elaborate(args[0])
+        if (isinstance(point, t.Expect) and point.sub is None and isinstance(point.arg, t.Sym)
+                and self.scope.kind(point.arg) == "random vector"):
+            point = t.Sym(f"E[{point.arg.name}]")  # the mean of a random vector: a fixed point
         if not isinstance(point, t.Sym):
             raise ElaborationError(f"\\nabla {name} at a compound point {t.latex(args[0])}")
         if node.order == 2:
@@ -306,6 +309,11 @@ def elaborate(node: t.Node, scope: Scope, rename: dict[str, str] | None = None) 
         return e.elaborate(e.resolve(node))
     except DeclarationError as exc:
         raise ElaborationError(str(exc)) from None
+
+
+def mean_point(name: str) -> str | None:
+    """``w_t`` for the point ``E[w_t]`` (the mean of a random vector), else None."""
+    return name[2:-1] if name.startswith("E[") and name.endswith("]") else None
 
 
 def points(node: t.Node) -> set[str]:

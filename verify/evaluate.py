@@ -7,6 +7,15 @@ point. Expectations over a random index are the exact finite average over its ``
 ``w_t`` and the other history-dependent atoms are held fixed (a deterministic history, e.g.
 ``t = 0``), which is a legitimate instance of every statement about them.
 
+With ``outcomes = 2`` the history is random instead: it has two outcomes of probability 1/2
+each (as ``w_1`` has for ``n = 2``). Every history-dependent atom (an undefined ``random vector``,
+a gradient or Hessian at one) then takes one value per outcome; ``\mathbf{E}`` without a
+subscript averages over the outcomes as well as over the random indices, and outside it the
+outcome is ``ctx[HISTORY]`` (1 by default). A hypothesis is stated for every value of the
+history, so its expectations are evaluated with ``ctx[FIXED]`` set: over the indices only.
+A gradient at the mean ``\mathbf{E}[w_t]`` of a random vector is an atom of its own with a random
+history, and the gradient at ``w_t`` itself with a deterministic one (there the two points agree).
+
 The same walker runs with SymPy, mpmath or interval numbers (:mod:`verify.numbers`), so the
 exact confirmation of a counterexample and the mpmath cross-check read the parsed statement
 itself, not a transcription.
@@ -23,14 +32,17 @@ import sympy
 
 from verify import cost
 from verify import terms as t
-from verify.elaborate import Apply, Deriv, Exp, GradAt, HessAt, OpNorm, Transpose
+from verify.elaborate import Apply, Deriv, Exp, GradAt, HessAt, OpNorm, Transpose, mean_point
 from verify.numbers import SympyOps
 from verify.scope import MATRICES, SCALARS, VECTORS, Scope
 from verify.values import (EvaluationError, Mat, Row, Vec, add, as_int, dot, mul, scalar, scale,
                            vmap)
 
-__all__ = ["EvaluationError", "Instance", "Mat", "Row", "Vec", "evaluate", "relations",
-           "random_indices"]
+__all__ = ["FIXED", "HISTORY", "EvaluationError", "Instance", "Mat", "Row", "Vec", "evaluate",
+           "relations", "random_indices"]
+
+HISTORY = "@history"  # context key: the outcome of the history (1 .. Instance.outcomes)
+FIXED = "@fixed"  # context key: expectations do not average over the history (a hypothesis)
 
 
 @dataclass
@@ -45,6 +57,19 @@ class Instance:
     diagonal: frozenset = frozenset()  # functions whose Hessians are taken diagonal
     values: dict = field(default_factory=dict)
     assign: dict | None = None
+    outcomes: int = 1  # 2: a random history with two equally likely outcomes
+
+    def history_atom(self, key) -> bool:
+        """Whether an atom depends on the history: a ``random vector``, or taken at one."""
+        if self.outcomes == 1 or key[0] not in ("vector", "grad", "hess"):
+            return False
+        decl = self.scope.decls.get(key[1] if key[0] == "vector" else key[2])
+        if decl is None:
+            return False
+        if decl.kind == "mean value point":
+            return any((e := self.scope.decls.get(x)) is not None and e.kind == "random vector"
+                       for x in decl.param("between"))
+        return decl.kind == "random vector"
 
     def _fresh(self, label: str, **assumptions):
         return sympy.Symbol(label, real=True, **assumptions)
@@ -235,6 +260,10 @@ class _Evaluator:
             if key[0] in ("vector", "grad") and scalar(value) and value == 0:
                 value = Vec(tuple(value for _ in range(self.inst.d)))  # "= 0" for a vector
             return value
+        if key[0] in ("grad", "hess") and mean_point(key[2]) and self.inst.outcomes == 1:
+            key = (key[0], key[1], mean_point(key[2]), *key[3:])  # a fixed history: E[w_t] = w_t
+        if self.inst.history_atom(key):
+            key = (*key, f"@{ctx.get(HISTORY, 1)}")
         return vmap(self.inst.atom(key), self.num)
 
     def _opnorm(self, m):
@@ -270,9 +299,12 @@ class _Evaluator:
             indices = [node.sub.name]
         else:
             indices = random_indices(node.arg, self.inst, bound=tuple(ctx))
+        histories = ([{HISTORY: k} for k in range(1, self.inst.outcomes + 1)]
+                     if node.sub is None and not ctx.get(FIXED) else [{}])
         out, count = None, 0
-        for values in itertools.product(range(1, self.inst.n + 1), repeat=len(indices)):
-            v = self.ev(node.arg, {**ctx, **dict(zip(indices, values, strict=True))})
+        for history, values in itertools.product(
+                histories, itertools.product(range(1, self.inst.n + 1), repeat=len(indices))):
+            v = self.ev(node.arg, {**ctx, **history, **dict(zip(indices, values, strict=True))})
             out = v if out is None else add(out, v)
             count += 1
         one = self.ops.num(Fraction(1))

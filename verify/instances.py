@@ -7,6 +7,15 @@ provers look for a point, and the point is kept only if the parsed statement, ev
 there, is false while every hypothesis is true. Exactness: rational values decide signs exactly;
 otherwise an interval enclosure (mpmath.iv, outward rounding) must exclude 0, or SymPy must
 simplify the difference to exactly 0.
+
+A statement about the history (``w_t`` random, as it is for ``t >= 1``) can hold whenever the
+history is deterministic and fail otherwise (``\mathbf{E}[\nabla h(w_t)]`` against
+``\nabla h(\mathbf{E}[w_t])``). When no counterexample is found with a deterministic history,
+instances with a history of two equally likely outcomes are searched (n = 2, the law of ``w_1``:
+:class:`verify.evaluate.Instance` with ``outcomes = 2``); the outcomes of every undefined random
+vector are kept apart (their first coordinates differ), so gradients at them are independent,
+every hypothesis must hold at both outcomes, and the update must move differently for two
+examples (so its step is not 0 and a step from a fresh ``w_0`` has the two outcomes as its law).
 """
 
 from __future__ import annotations
@@ -21,7 +30,8 @@ from verify import provers
 from verify import terms as t
 from verify.elaborate import Deriv, GradAt, HessAt
 from verify.encoding import example_count
-from verify.evaluate import Instance, Mat, Row, Vec, relations
+from verify.evaluate import (FIXED, HISTORY, Instance, Mat, Row, Vec, evaluate, random_indices,
+                             relations)
 from verify.rule import Evidence
 
 __all__ = ["Undecided", "exact_sign", "prove", "refute", "scalar_evidence"]
@@ -185,6 +195,8 @@ def _show(value) -> str:
 
 
 def _label(key) -> str:
+    if key[-1].startswith("@") if isinstance(key[-1], str) else False:
+        return f"{_label(key[:-1])} (outcome {key[-1][1:]})"
     if key[0] in ("scalar", "vector"):
         return key[1]
     if key[0] == "apply":
@@ -198,20 +210,28 @@ def _confirm(p, inst: Instance, point: dict, ctx: dict, vector: bool) -> str | N
     """The text of a confirmed counterexample, or None if exact evaluation does not confirm it."""
     assign = {s: sympy.sympify(point.get(s.name, 0)) for s in inst.symbols()}
     exact = Instance(inst.scope, inst.d, inst.n, inst.count, inst.definitions, inst.diagonal,
-                     inst.values, assign)
+                     inst.values, assign, inst.outcomes)
     if not functions_consistent(exact):
         return None
     for h in _split(p)[2]:
-        if not all(truth(*tr) is True for tr in relations(h, exact)):
+        if not all(truth(*tr) is True for c in _histories(inst) for tr in relations(h, exact, c)):
             return None
+    if not all(truth(*tr) is True for tr in _apart(exact)):
+        return None
+    if not all(any(truth(*tr) is True for tr in options) for options in _moves(exact)):
+        return None
     if not any(truth(*tr) is False for tr in relations(p.statement, exact, ctx)):
         return None
     used = set().union(*(sympy.sympify(a - b).free_symbols
                          for a, _, b in relations(p.statement, inst, ctx)))
     shown = ", ".join(f"{_label(k)} = {_show(exact.atom(k))}" for k in sorted(
         inst.values, key=str) if (k[0] == "scalar" and k[1] != inst.count)
-        or _symbols(inst.values[k]) & used)
-    where = f"d = {inst.d}, n = {inst.n}" + "".join(f", {k} = {v}" for k, v in ctx.items())
+        or _symbols(inst.values[k]) & used or (inst.outcomes > 1 and k[0] == "vector"))
+    where = f"d = {inst.d}, n = {inst.n}" + "".join(f", {k} = {v}" for k, v in ctx.items()
+                                                     if k != HISTORY)
+    if inst.outcomes > 1:
+        where += (f", a history of {inst.outcomes} equally likely outcomes (the statement fails "
+                  f"at outcome {ctx.get(HISTORY, 1)})")
     if not shown:
         shown = "no variables: " + "; ".join(f"{a} {op} {b} is false" for a, op, b in
                                                relations(p.statement, exact, ctx))
@@ -245,18 +265,24 @@ def functions_consistent(inst: Instance) -> bool:
 def _search(p, inst: Instance, vector: bool):
     """Prove every link on ``inst`` (methods) or return the text of a confirmed counterexample."""
     rest = _split(p)[2]
-    assumptions = [_relational(*tr) for h in rest for tr in relations(h, inst)]
+    assumptions = [_relational(*tr) for h in rest for c in _histories(inst)
+                   for tr in relations(h, inst, c)]
     if any(a is sympy.false for a in assumptions):
         return None, []
     assumptions = [a for a in assumptions if a is not sympy.true]
     free = _free_indices(p.statement, inst)
     methods = []
-    for values in itertools.product(range(1, inst.n + 1), repeat=len(free)):
+    for history, values in itertools.product(
+            range(1, inst.outcomes + 1), itertools.product(range(1, inst.n + 1), repeat=len(free))):
         ctx = dict(zip(free, values, strict=True))
+        if inst.outcomes > 1:
+            ctx[HISTORY] = history
         links = relations(p.statement, inst, ctx)
-        facts = function_facts(inst)
+        extra = [_relational(*tr) for tr in _apart(inst)] + function_facts(inst)
+        extra += [sympy.Or(*(_relational(*tr) for tr in options)) for options in _moves(inst)]
+        assumptions += [a for a in extra if a not in assumptions]
         for tr in links:
-            check = prove(*tr, [*assumptions, *facts])
+            check = prove(*tr, assumptions)
             if check.holds:
                 methods.append(check.method)
                 continue
@@ -269,9 +295,52 @@ def _search(p, inst: Instance, vector: bool):
                 raise Undecided(f"a counterexample was not confirmed: {check.counterexample}")
             witness = (inst.d, inst.n, tuple(sorted((k, str(v)) for k, v in
                                                     check.counterexample.items())))
+            if inst.outcomes > 1:
+                witness += (inst.outcomes,)
             return Evidence("refuted", f"{check.method}; exact evaluation of the parsed statement "
                             "at the point", counterexample=text, witness=witness), methods
     return None, methods
+
+
+def _histories(inst: Instance) -> list[dict]:
+    """Contexts for a hypothesis: each outcome of the history, expectations over indices only."""
+    if inst.outcomes == 1:
+        return [{}]
+    return [{HISTORY: k, FIXED: True} for k in range(1, inst.outcomes + 1)]
+
+
+def _apart(inst: Instance) -> list[tuple]:
+    """``x[0] != y[0]`` for the outcomes of every undefined random vector: distinct points."""
+    out = []
+    if inst.outcomes == 1:
+        return out
+    for d in sorted(inst.scope.of_kind("random vector"), key=lambda d: d.name):
+        if ("vector", d.name) in inst.definitions:
+            continue
+        first, second = (inst.atom(("vector", d.name, f"@{k}")) for k in (1, 2))
+        out.append((first.c[0], "neq", second.c[0]))
+    return out
+
+
+def _moves(inst: Instance) -> list[list[tuple]]:
+    """For a random history: the update (a defined random vector that draws an index) moves
+    differently for the examples 1 and 2 at some outcome (first coordinate); one list of
+    alternatives per update. Then its step is not 0, and the two outcomes are the law of
+    ``w_1 = w_0 - step`` from a fresh ``w_0``. (Symmetric in the outcomes, as is :func:`_apart`.)"""
+    if inst.outcomes == 1:
+        return []
+    out = []
+    for key, node in inst.definitions.items():
+        decl = inst.scope.decls.get(key[1]) if key[0] == "vector" else None
+        drawn = random_indices(node, inst) if decl is not None and decl.random else []
+        if drawn:
+            options = []
+            for history in range(1, inst.outcomes + 1):
+                one, two = (evaluate(node, inst, ctx={HISTORY: history, drawn[0]: k})
+                            for k in (1, 2))
+                options.append((one.c[0], "neq", two.c[0]))
+            out.append(options)
+    return out
 
 
 def scalar_evidence(p) -> Evidence:
@@ -305,4 +374,15 @@ def refute(p) -> Evidence | None:
             continue
         if found is not None:
             return found
+    if count and any(d.kind == "random vector" for d in p.scope.decls.values()):
+        for d, n in _SIZES[1:]:
+            try:
+                found, _ = _search(p, Instance(p.scope, d, n, count, defs, diagonal, outcomes=2),
+                                   vector=True)
+            except ValueError as exc:
+                if not _VACUOUS.search(str(exc)):
+                    raise
+                continue  # no random history satisfies the hypotheses here
+            if found is not None:
+                return found
     return None

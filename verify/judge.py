@@ -64,7 +64,7 @@ def _evidence(claim, hypotheses, statement):
 
 def _derivative_correction(claim, p) -> str | None:
     """``f''(x) = <the derivative computed from the definition>`` when the left side is f''(x)."""
-    lhs = p.statement.items[0]
+    lhs = p.statement.items[0] if hasattr(p.statement, "items") else None
     if not isinstance(lhs, Deriv):
         return None
     value = evaluate(lhs, Instance(p.scope))

@@ -13,6 +13,14 @@ r"""Judging strategies: parsed statement + hypotheses -> :class:`~verify.rule.Ev
   library refutes that relation for d >= 2 (:mod:`verify.library`), a missing hypothesis
   exhibited. Otherwise counterexamples are sought with the relation assumed.
 
+* ``recursion``: a bound on ``\lim`` or ``\limsup`` of a sequence that a hypothesis bounds by a
+  linear recursion (:mod:`verify.recursions`).
+* ``equivalence``: ``A \Leftrightarrow B`` is proved as the two implications, each link of the
+  conclusion under the hypotheses and the links of the premise. A premise ``\forall x \in [a,
+  b], P(x)`` is used at the endpoints ``P(a), P(b)`` (a weakening: a refutation found from it is
+  not a counterexample, and raises :class:`Undecided`); a conclusion ``\forall x \in [a, b],
+  P(x)`` is proved for a fresh ``x`` with ``a \le x \le b``. A refuted direction is refuted.
+
 A prover that neither proves nor refutes raises :class:`Undecided`: an error, never a verdict.
 """
 
@@ -22,9 +30,9 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from verify import instances, library, series
+from verify import instances, library, recursions, series
 from verify import terms as t
-from verify.elaborate import HessAt, elaborate, points
+from verify.elaborate import HessAt, elaborate, points, substitute
 from verify.encoding import Encoder, nonneg, zero_vector
 from verify.gram import GramError, Vec
 from verify.instances import Undecided, prove
@@ -76,9 +84,12 @@ def problem(symbols, definitions, hypotheses, statement: str) -> Problem:
     """Parse and elaborate a statement and its hypotheses (``any point`` ones instantiated)."""
     scope = Scope(dict(symbols), [parse(d) for d in definitions])
     node = parse(statement)
-    if not (isinstance(node, t.Chain) and len(node.ops) == 1):
+    if isinstance(node, t.Iff):
+        stmt = t.Iff(_side(node.left, scope), _side(node.right, scope))
+    elif not (isinstance(node, t.Chain) and len(node.ops) == 1):
         raise GramError("a statement must be one relation (a chain is judged link by link)")
-    stmt = elaborate(node, scope)
+    else:
+        stmt = elaborate(node, scope)
     raw, notes = [], []
     for text in hypotheses:
         h = parse(text)
@@ -90,7 +101,7 @@ def problem(symbols, definitions, hypotheses, statement: str) -> Problem:
         notes.append(f"{d.name} minimises {f}, so \\nabla {f}({d.name}) = 0 (Fermat's rule)")
     anys = {d.name for d in scope.of_kind("any point")}
     fixed = [h for h in raw if not _mentions(h, anys)]
-    hyps = [elaborate(h, scope) for h in fixed]
+    hyps = [_hypothesis(h, scope) for h in fixed]
     targets = sorted(points(stmt).union(*(points(h) for h in hyps)))
     if not targets:  # nothing to instantiate at: the hypothesis holds at a generic point
         targets = sorted(anys)
@@ -98,6 +109,25 @@ def problem(symbols, definitions, hypotheses, statement: str) -> Problem:
         for name in sorted(anys & _names(h)):
             hyps += [elaborate(h, scope, rename={name: p}) for p in targets]
     return Problem(scope, stmt, hyps, notes)
+
+
+def _hypothesis(node, scope: Scope):
+    r"""An elaborated hypothesis; ``<limit> \text{ exists}`` is kept as a predicate."""
+    if (isinstance(node, t.Predicate) and isinstance(node.subject, t.Lim)
+            and node.text.strip() == "exists"):
+        return t.Predicate(elaborate(node.subject, scope), node.text)
+    return elaborate(node, scope)
+
+
+def _side(node, scope: Scope):
+    r"""One side of an equivalence: a chain, or ``\forall x \in [a, b],`` a chain."""
+    if isinstance(node, t.Forall) and isinstance(node.domain, t.Interval):
+        domain = t.Interval(elaborate(node.domain.lo, scope), elaborate(node.domain.hi, scope))
+        return t.Forall(node.var, domain, _side(node.body, scope))
+    if isinstance(node, t.Chain):
+        return elaborate(node, scope)
+    raise GramError("each side of an equivalence must be a relation, a chain, or "
+                    "\\forall x \\in [a, b], a relation")
 
 
 def _names(node) -> set[str]:
@@ -111,6 +141,10 @@ def _mentions(node, names) -> bool:
 # --------------------------------------------------------------------------------- the deciders
 def evidence(p: Problem) -> Evidence:
     """The evidence for ``p`` (see the module docstring for the strategy chosen)."""
+    if isinstance(p.statement, t.Iff):
+        return _equivalence(p)
+    if recursions.applies(p):
+        return recursions.evidence(p)
     if p.scalar:
         if series.has_series(p.statement):
             return series.evidence(p)
@@ -132,6 +166,46 @@ def evidence(p: Problem) -> Evidence:
         return refutation
     raise Undecided(f"no proof in the typed encoding ({proof}) and no counterexample with "
                     "d, n <= 2")
+
+
+def _premises(side) -> tuple[list, bool]:
+    """What a side gives as hypotheses, and whether that is a weakening (endpoints only)."""
+    if isinstance(side, t.Forall):
+        name = side.var.name
+        return [substitute(link, {name: end}) for end in (side.domain.lo, side.domain.hi)
+                for link in links(side.body)], True
+    return links(side), False
+
+
+def _conclusions(side) -> tuple[list, list]:
+    """The links a side asks for, and the range of its bound variable (as hypotheses)."""
+    if isinstance(side, t.Forall):
+        return links(side.body), [t.Member(side.var, side.domain)]
+    return links(side), []
+
+
+def _equivalence(p: Problem) -> Evidence:
+    r"""Both implications of ``A \Leftrightarrow B`` (see the module docstring)."""
+    methods, undecided = [], None
+    for arrow, premise, conclusion in (("=>", p.statement.left, p.statement.right),
+                                       ("<=", p.statement.right, p.statement.left)):
+        given, weakened = _premises(premise)
+        goals, ranges = _conclusions(conclusion)
+        for goal in goals:
+            found = evidence(Problem(p.scope, goal, [*p.hypotheses, *given, *ranges], p.notes))
+            if found.status == "proved":
+                methods.append(found.method)
+            elif weakened:
+                undecided = undecided or (f"direction {arrow} is not proved from the quantified "
+                                          f"premise at the endpoints of its range "
+                                          f"({found.counterexample})")
+            else:
+                return Evidence(found.status, f"direction {arrow}: {found.method}",
+                                counterexample=f"direction {arrow} fails: "
+                                               f"{found.counterexample}")
+    if undecided:
+        raise Undecided(undecided)
+    return Evidence("proved", "both directions: " + "; ".join(dict.fromkeys(methods)))
 
 
 def _mean_value_relation(p: Problem, point: str) -> str:

@@ -9,6 +9,8 @@ last relation: the slide's display), each printed back to LaTeX:
 * ``relation``: an inequality is reversed (``\le`` <-> ``\ge``, ``<`` <-> ``>``);
 * ``drop``: the last term of a sum on the right side (else on the left) is dropped.
 
+In an equivalence ``A \Leftrightarrow B`` the last link of ``B`` is perturbed the same way.
+
 A tamper is *detected* when the judged verdict differs from the recorded one, or when the judge
 finds the tampered statement refuted with nothing to repair it (:class:`verify.rule.Unrepaired`).
 A claim may list a tamper under ``tamper_keeps`` with the reason it cannot change the verdict;
@@ -107,6 +109,9 @@ def tampered(statement: str, kind: str) -> str | None:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     node = parse(statement)
+    if isinstance(node, t.Iff) and isinstance(node.right, t.Chain) and len(node.right.ops) > 1:
+        right = _last_link(node.right, kind)
+        return None if right is None else t.latex(t.Iff(node.left, right))
     if isinstance(node, (t.Iff, t.Predicate, t.Forall)):
         return _tampered_inside(node, kind)
     if not (isinstance(node, t.Chain) and len(node.ops) == 1):
@@ -137,6 +142,25 @@ def _tampered_inside(node, kind: str) -> str | None:
         return None
     new = parse(text)
     return t.latex(_rewrite(node, lambda n: n is chains[-1], lambda n: new))
+
+
+def _last_link(chain: t.Chain, kind: str) -> t.Chain | None:
+    """The right side of an equivalence with its last link perturbed (as for a statement)."""
+    items, ops = list(chain.items), list(chain.ops)
+    if kind == "relation":
+        if ops[-1] not in _REVERSE:
+            return None
+        ops[-1] = _REVERSE[ops[-1]]
+    else:
+        change = {"sign": _sign, "coefficient": _coefficient, "drop": _drop}[kind]
+        for k in (-1, -2):
+            new = change(items[k])
+            if new is not None:
+                items[k] = new
+                break
+        else:
+            return None
+    return t.Chain(tuple(items), tuple(ops), chain.conds)
 
 
 @dataclasses.dataclass(frozen=True)

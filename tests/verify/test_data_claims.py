@@ -32,13 +32,15 @@ def test_every_quote_occurs_in_the_shipped_lecture(claim):
     assert _flat(claim.source.quote) in _flat(lecture.lecture_text())
 
 
-@pytest.mark.parametrize("claim", DATA, ids=lambda c: c.id)
+@pytest.mark.parametrize("claim", [c for c in DATA if c.restated is not None], ids=lambda c: c.id)
+def test_a_restatement_says_what_it_judges(claim):
+    assert len(claim.restated.split()) >= 5, "a restatement must say what it judges"
+
+
+@pytest.mark.parametrize("claim", [c for c in DATA if c.restated is None], ids=lambda c: c.id)
 def test_statement_is_the_quote_or_one_of_its_links(claim):
     """Both sides of a derived statement are characters of the quote (whitespace aside); a
-    restated claim (the slide speaks in words) says why instead."""
-    if claim.restated is not None:
-        assert len(claim.restated.split()) >= 5, "a restatement must say what it judges"
-        return
+    restated claim (the slide speaks in words) is checked by the test below instead."""
     for side in re.split(r"\\leq|\\geq|=|<|>", claim.statement):
         assert _flat(side) in _flat(claim.source.quote), side
 

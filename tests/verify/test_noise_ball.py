@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import pytest
@@ -10,36 +11,31 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import verify
-from verify import noise_ball as nb
 from verify import provers
-from verify.sgd_expectation import path_distribution
+from verify.rule import Unrepaired
+from verify._sgd_common import path_distribution
 
-EXPECTED = {
-    "sgd.noise-ball.fixed-point": "true",
-    "sgd.noise-ball.limit": "gap",
-    "sgd.noise-ball.convergence": "true",
-    "sgd.noise-ball.tight": "true",
-}
 FRAC = {"max_denominator": 200}
-
-
-@pytest.mark.parametrize(("claim_id", "expected"), EXPECTED.items())
-def test_verdict(claim_id, expected):
-    claim = verify.get(claim_id)
-    assert claim.recorded == expected
-    assert verify.run(claim).verdict == expected
-
-
-def test_table_covers_the_module():
-    assert {c.id for c in _hand_written() if c.check.__module__ == nb.__name__} == set(EXPECTED)
+M, mu, alpha = sp.symbols("M mu alpha", real=True)
+IDS = ("sgd.noise-ball.fixed-point", "sgd.noise-ball.convergence", "sgd.noise-ball.limit",
+       "sgd.noise-ball.tight")
 
 
 def test_claims_keep_the_slide_heading():
-    assert {verify.get(i).slide for i in EXPECTED} == {"Stochastic Gradient Descent Convergence"}
+    assert {verify.get(i).slide for i in IDS} == {"Stochastic Gradient Descent Convergence"}
+
+
+def test_the_data_claim_rejects_a_wrong_fixed_point():
+    claim = verify.get("sgd.noise-ball.fixed-point")
+    ball, smaller = r"\frac{\alpha M}{2\mu - \alpha\mu^2}", r"\frac{\alpha M}{2\mu}"
+    wrong = claim.statement.replace(ball, smaller)
+    assert wrong != claim.statement
+    with pytest.raises(Unrepaired):
+        verify.judge(dataclasses.replace(claim, statement=wrong))
 
 
 def test_fixed_point_accepts_the_slide_and_rejects_a_wrong_one():
-    b, M, mu, a = sp.Symbol("b", real=True), nb.M, nb.mu, nb.alpha
+    b, a = sp.Symbol("b", real=True), alpha
     update = (1 - a * mu) ** 2 * b + a**2 * M
     assumptions = [mu > 0, a > 0, a * mu < 2]
     assert provers.fixed_point(
@@ -82,12 +78,14 @@ def test_noise_ball_is_attained_by_exact_enumeration():
         assert sum(p * w * w for w, p in law.items()) == star * (1 - rho**t)
 
 
-def test_limit_gap_names_limsup():
+def test_limit_gap_names_the_missing_existence_of_the_limit():
     out = verify.run("sgd.noise-ball.limit")
-    assert r"\limsup" in out.correction
+    assert r"\text{ exists}" in out.correction
     assert "no limit" in out.counterexample
 
 
-def _hand_written():
-    """Claims still judged by a check function (not yet read from the lecture data)."""
-    return [c for c in verify.all_claims() if hasattr(c, "check")]
+
+def test_tight_is_a_gap_repaired_by_the_exact_example():
+    out = verify.judge(verify.get("sgd.noise-ball.tight"))
+    assert out.verdict == "gap" and "x_t = 0" in out.counterexample
+    assert "tight noise ball" in out.method

@@ -1,9 +1,10 @@
 """Second "Stochastic Gradient Descent Convergence" slide: the step-size condition, and the facts
-the second-moment chain rests on (the chain itself is judged from the slide's text, see
+the second-moment chain rests on (the claims are judged from the slide's text, see
 tests/verify/test_data_claims.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import pytest
@@ -13,28 +14,20 @@ from hypothesis import strategies as st
 
 import verify
 from verify import provers
-from verify.sgd_expectation import phi_prime
-from verify import sgd_second_moment as sm
+from verify._sgd_common import phi_prime
+from verify import gradient_descent as gd
+from verify.rule import Unrepaired
 
-EXPECTED = {
-    "sgd.second-moment.small-alpha": "true",
-}
 FRAC = {"max_denominator": 200}
 
 
-@pytest.mark.parametrize(("claim_id", "expected"), EXPECTED.items())
-def test_verdict(claim_id, expected):
-    claim = verify.get(claim_id)
-    assert claim.recorded == expected
-    assert verify.run(claim).verdict == expected
-
-
-def test_table_covers_the_module():
-    assert {c.id for c in _hand_written() if c.check.__module__ == sm.__name__} == set(EXPECTED)
-
-
-def test_claims_keep_the_slide_heading():
-    assert {verify.get(i).slide for i in EXPECTED} == {"Stochastic Gradient Descent Convergence"}
+def test_the_step_condition_is_judged_from_its_text_and_rejects_a_wrong_one():
+    claim = verify.get("sgd.second-moment.small-alpha")
+    assert claim.restated and verify.judge(claim).verdict == "true"
+    wrong = claim.statement.replace(r"\frac{2}{L + \mu}", r"\frac{2}{L}")
+    assert wrong != claim.statement
+    with pytest.raises(Unrepaired):  # alpha <= 2/L is not enough
+        verify.judge(dataclasses.replace(claim, statement=wrong))
 
 
 @given(
@@ -75,7 +68,7 @@ def test_exact_step_condition(mu, dL, alpha):
 
 def test_a_wrong_step_condition_is_rejected():
     # alpha <= 2/L is not enough for (1 - alpha lam)^2 <= (1 - alpha mu)^2 on [mu, L].
-    mu, L, a, lam = sm.mu, sm.L, sm.alpha, sm.lam
+    mu, L, a, lam = gd.mu, gd.L, gd.alpha, gd.lam
     check = provers.implies(
         [lam >= mu, lam <= L, a > 0, a * L <= 2],
         (1 - a * lam) ** 2 <= (1 - a * mu) ** 2,
@@ -84,7 +77,3 @@ def test_a_wrong_step_condition_is_rejected():
     assert not check.holds
     assert check.counterexample is not None
 
-
-def _hand_written():
-    """Claims still judged by a check function (not yet read from the lecture data)."""
-    return [c for c in verify.all_claims() if hasattr(c, "check")]
