@@ -50,7 +50,8 @@ def parse_status(claim) -> tuple[bool, str | None]:
 def _evidence(claim, hypotheses, statement):
     if induction.variable(claim.symbols) is not None:
         return induction.evidence(claim.symbols, claim.definitions, hypotheses, statement)
-    if classes.applies(hypotheses, statement):  # about a class of functions: verify.classes
+    about_a_class = any(kind == "any function" for _, kind in claim.symbols)
+    if about_a_class and classes.applies(hypotheses, statement):  # verify.classes
         return classes.evidence(claim.symbols, hypotheses, statement), None
     p = strategies.problem(claim.symbols, claim.definitions, hypotheses, statement)
     try:
