@@ -50,11 +50,15 @@ from verify.rule import Evidence
 __all__ = ["WITNESSES", "ClassError", "Conv", "Setting", "applies", "evidence", "formula",
            "numeric_holds"]
 
-def applies(hypotheses, statement: str) -> bool:
-    """Whether a statement is judged here (a predicate, an equivalence, or class hypotheses)."""
+def applies(symbols, hypotheses, statement: str) -> bool:
+    """Whether a claim is judged here: it declares an ``any function`` and its statement is a
+    predicate or an equivalence, or a hypothesis is a predicate (``f \\text{ is convex}``)."""
+    if not any(kind == "any function" for _, kind in symbols):
+        return False
     node = parse(statement)
     return isinstance(node, (t.Iff, t.Predicate)) or any(
         isinstance(parse(h), t.Predicate) for h in hypotheses)
+
 
 def _implies(premises, goal, conv: Conv) -> provers.Check:
     check = provers.implies(tuple(premises), goal, assumptions=tuple(assumptions(conv)))

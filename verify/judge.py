@@ -50,8 +50,7 @@ def parse_status(claim) -> tuple[bool, str | None]:
 def _evidence(claim, hypotheses, statement):
     if induction.variable(claim.symbols) is not None:
         return induction.evidence(claim.symbols, claim.definitions, hypotheses, statement)
-    about_a_class = any(kind == "any function" for _, kind in claim.symbols)
-    if about_a_class and classes.applies(hypotheses, statement):  # verify.classes
+    if classes.applies(claim.symbols, hypotheses, statement):  # about a class of functions
         return classes.evidence(claim.symbols, hypotheses, statement), None
     p = strategies.problem(claim.symbols, claim.definitions, hypotheses, statement)
     try:

@@ -222,14 +222,17 @@ def test_class_theorems_check_their_proof_steps():
 
 
 def test_applies_only_to_class_statements():
-    assert C.applies((), r"f \text{ is convex} \Leftrightarrow h(x) = -f(x) \text{ is concave}")
-    assert C.applies((r"f \text{ is convex}",), r"f(x) \leq f(y)")
-    assert not C.applies((r"x > 0",), r"f''(x) < 0")
+    f = (("f", "any function"),)
+    assert C.applies(f, (), r"f \text{ is convex} \Leftrightarrow h(x) = -f(x) \text{ is concave}")
+    assert C.applies(f, (r"f \text{ is convex}",), r"f(x) \leq f(y)")
+    assert not C.applies(f, (r"x > 0",), r"f''(x) < 0")
+    # an equivalence about iterates, with no function of a class declared, is not one
+    assert not C.applies((("alpha", "real"),), (), r"\alpha > 0 \Leftrightarrow 0 < \alpha")
 
 
 # ------------------------------------------------------------------------ numeric cross-check
 CLASS_CLAIMS = [c for c in verify.all_claims() if not hasattr(c, "check")
-                and C.applies(c.hypotheses, c.statement)]
+                and C.applies(c.symbols, c.hypotheses, c.statement)]
 
 
 @pytest.mark.parametrize("claim", CLASS_CLAIMS, ids=lambda c: c.id)

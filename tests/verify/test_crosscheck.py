@@ -36,7 +36,7 @@ def _points(p):
 
 
 @pytest.mark.parametrize("claim", [c for c in DATA if c.recorded in ("true", "gap")
-                                   and not classes.applies(c.hypotheses, c.statement)],
+                                   and not classes.applies(c.symbols, c.hypotheses, c.statement)],
                          ids=lambda c: c.id)  # claims about function classes: test_classes.py
 def test_true_statements_hold_numerically_inside_their_hypotheses(claim):
     p = _problem(claim, added=claim.recorded == "gap")
