@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import resource
 import signal
 import sys
@@ -134,12 +135,34 @@ def _engine_runner(problem, alpha, w0, trajectories, steps, engine, backend):
     )
 
 
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to send SIGTERM to this process when its parent dies.
+
+    A measuring process may be in the middle of a run of hours when the command that started it
+    is killed outright (SIGKILL, a CI timeout); without this it would run on as an orphan.
+    Elsewhere this is a no-op (a killed parent then leaves the run to finish).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _serve(kind: str, options: dict[str, Any], conn: Any) -> None:
     """Child-process body: set up and warm up, then time one run per ``"run"`` request.
 
     Replies ``{"ready": ...}`` after the warm-up, the seconds of each run, and on ``"finish"``
     the memory figures. Any failure is sent as ``{"error": ...}``.
     """
+    _die_with_parent()
     try:
         base = _maxrss_mib()
         problem, alpha, w0 = workload(dim=options["dim"], n=options["n"])

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +23,8 @@ from sim.bench import (
     workload,
 )
 from sim.check import z_threshold
+
+ROOT = Path(__file__).resolve().parents[2]
 
 DELTA = 1e-9
 
@@ -111,3 +118,44 @@ def test_bench_rejects_bad_flags(capsys):
 def test_run_benchmark_signature_is_keyword_only():
     with pytest.raises(TypeError):
         run_benchmark(10)  # type: ignore[misc]
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as fh:
+            out |= {int(c) for c in fh.read().split()}
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl and /proc are Linux's")
+def test_measuring_processes_die_with_a_killed_parent():
+    """SIGKILL the benchmarking process during a run of hours: its measuring processes end too
+    (they would otherwise run on as orphans)."""
+    code = ("from sim.bench import run_benchmark; "
+            "run_benchmark(trajectories=10**6, steps=10**6, dim=4, n=8, repeats=1, "
+            "keys=['array/numpy'])")
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        kids: set[int] = set()
+        while not kids and time.monotonic() < deadline:
+            time.sleep(0.2)
+            kids = {k for k in _children(parent.pid) if _alive(k)}
+        assert kids, "no measuring process started"
+        time.sleep(2)  # past the child's start-up, inside its run
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 60
+    while any(_alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(k) for k in kids)
