@@ -64,10 +64,16 @@ def test_the_grammar_has_no_lalr_conflict(caplog):
         ("w^*", t.Sym("w", None, True)),
         ("f''", t.Sym("f", primes=2)),
         (r"\left( a \right)", t.Group((t.Sym("a"),))),
+        ("10x", t.Mul((t.Num(Fraction(10)), t.Sym("x")))),
+        ("n!^2", t.Pow(t.Factorial(t.Sym("n")), t.Num(Fraction(2)))),
     ],
 )
 def test_small_trees(text, tree):
     assert parse(text) == tree
+
+
+def test_short_relation_names_read_as_the_long_ones():
+    assert parse(r"a \le b \ge c").ops == parse(r"a \leq b \geq c").ops == ("leq", "geq")
 
 
 def test_juxtaposed_absolute_values_are_told_apart():
