@@ -1,0 +1,32 @@
+"""Boundary cases of the exact deciders: the limits and constants that steer a decision.
+
+Each test pins one choice that the other prover tests leave free (found by mutation testing):
+where the simplifier's size limit falls, and which factorisations count as certificates.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from verify import provers
+
+x, y = sp.symbols("x y", real=True)
+TRIG = sp.sin(x) ** 2 + sp.cos(x) ** 2  # equal to 1, but only simplify shows it (z3 lacks sin)
+
+
+def test_a_difference_at_the_size_limit_is_simplified_and_one_above_is_not(monkeypatch):
+    size = sp.count_ops(TRIG - 1)
+    monkeypatch.setattr(provers, "_SIMPLIFY_MAX_OPS", size)
+    check = provers.identity(TRIG, sp.Integer(1))
+    assert check.holds and check.method == "simplify(lhs - rhs) == 0"
+    assert check.detail == "difference is identically 0"
+    monkeypatch.setattr(provers, "_SIMPLIFY_MAX_OPS", size - 1)
+    check = provers.identity(TRIG, sp.Integer(1))
+    assert check.undecided and check.detail.startswith("undecided")
+
+
+def test_a_positive_fractional_coefficient_keeps_the_factor_certificate():
+    check = provers.inequality(x**2 * y**2 / 2, ">=", 0)
+    assert check.holds
+    assert check.method == "factorisation into factors of known sign"
+    assert check.detail.startswith("1/2 * (x)**2 * (y)**2")
