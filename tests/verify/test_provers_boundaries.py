@@ -30,3 +30,12 @@ def test_a_positive_fractional_coefficient_keeps_the_factor_certificate():
     assert check.holds
     assert check.method == "factorisation into factors of known sign"
     assert check.detail.startswith("1/2 * (x)**2 * (y)**2")
+
+
+def test_a_negative_fractional_power_is_undefined_at_zero():
+    # x**(-1/2) needs x > 0, not x >= 0: at x = 0 the statement is undefined, hence not proved.
+    check = provers.inequality(x ** sp.Rational(-1, 2), ">=", 0, assumptions=(x >= 0,))
+    assert not check.holds
+    assert check.counterexample == {"x": 0}
+    assert check.undefined == "1/sqrt(x): base 0 is not positive"
+    assert provers.inequality(x ** sp.Rational(-1, 2), ">=", 0, assumptions=(x > 0,)).holds
