@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from verify import provers
+from verify import _z3, provers
 
 x, y = sp.symbols("x y", real=True)
 TRIG = sp.sin(x) ** 2 + sp.cos(x) ** 2  # equal to 1, but only simplify shows it (z3 lacks sin)
@@ -39,3 +39,20 @@ def test_a_negative_fractional_power_is_undefined_at_zero():
     assert check.counterexample == {"x": 0}
     assert check.undefined == "1/sqrt(x): base 0 is not positive"
     assert provers.inequality(x ** sp.Rational(-1, 2), ">=", 0, assumptions=(x > 0,)).holds
+
+
+def test_two_undefined_functions_of_one_arity_are_different_functions():
+    g, h = sp.Function("g"), sp.Function("h")
+    check = provers.identity(g(x), h(x))
+    assert not check.holds
+    point = check.counterexample
+    assert point[f"g({point['x']})"] != point[f"h({point['x']})"]
+
+
+def test_z3_answers_unknown_for_an_untranslatable_query_and_an_exhausted_resource_limit(
+        monkeypatch):
+    assert _z3._solve((sp.sin(x) > 0,)) == ("unknown", None)
+    monkeypatch.setattr(_z3, "_RLIMIT", 1)  # the limit is set on the solver: nothing is decided
+    assert _z3._solve((x**2 > 2,)) == ("unknown", None)
+    monkeypatch.undo()
+    assert _z3._solve((x**2 > 2,))[0] == "sat"
