@@ -72,6 +72,14 @@ def test_small_trees(text, tree):
     assert parse(text) == tree
 
 
+def test_subscripts_and_domains_of_binders_are_kept():
+    grad = parse(r"\nabla f_i(w)")
+    assert grad == t.Grad(t.Sym("f", t.Sym("i")), t.Group((t.Sym("w"),)), 1)
+    assert parse(r"\mathbf{E}_{i_t}[x]") == t.Expect(t.Sym("x"), t.Sym("i", t.Sym("t")))
+    forall = parse(r"\forall x \in \mathbb{R}^d, x = x")
+    assert forall.domain == t.Reals(t.Sym("d"))
+
+
 def test_short_relation_names_read_as_the_long_ones():
     assert parse(r"a \le b \ge c").ops == parse(r"a \leq b \geq c").ops == ("leq", "geq")
 
@@ -141,7 +149,7 @@ def test_links_keep_the_source_for_quoting():
 
 
 def test_declaration_names_round_trip_to_symbols():
-    for name in ("alpha", "w_t", "w_{t+1}", "w^*", "zeta_t", "x_{i_t}"):
+    for name in ("alpha", "w_t", "w_{t+1}", "w^*", "zeta_t", "x_{i_t}", "mu", "nu_t"):
         assert symbol(name).name == name
     with pytest.raises(ParseError, match="^'2' is not a symbol name$"):
         symbol("2")
