@@ -66,6 +66,7 @@ def test_the_grammar_has_no_lalr_conflict(caplog):
         (r"\left( a \right)", t.Group((t.Sym("a"),))),
         ("10x", t.Mul((t.Num(Fraction(10)), t.Sym("x")))),
         ("n!^2", t.Pow(t.Factorial(t.Sym("n")), t.Num(Fraction(2)))),
+        ("Xx", t.Mul((t.Sym("X"), t.Sym("x")))),
     ],
 )
 def test_small_trees(text, tree):
@@ -91,6 +92,8 @@ def test_juxtaposed_absolute_values_are_told_apart():
     assert [type(f).__name__ for f in tree.terms[1].factors] == ["Group", "Abs"]
     assert mark_bars(r"\|a\| |b|") == "\u27e6 a\u27e7  \u2308b\u2309"
     assert len(mark_bars(r"\left\| x \right\|_2")) == len(r"\left\| x \right\|_2")
+    # A spacing command is two characters: the bar after it is still marked.
+    assert mark_bars(r"a\,|x|") == "a\\,\u2308x\u2309"
 
 
 def test_left_and_right_decide_nested_bars():
