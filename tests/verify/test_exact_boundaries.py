@@ -1,6 +1,7 @@
 """Boundary cases of exact evaluation (found by mutation testing): Karr's convention for a sum
 whose upper limit is below its lower limit by two or more, the enclosure of a negative power of an
-irrational number, and the test for algebraic numbers that guards the exact-zero argument."""
+irrational number, an enclosure that touches zero, and the test for algebraic numbers that guards
+the exact-zero argument."""
 
 from __future__ import annotations
 
@@ -29,3 +30,11 @@ def test_a_negative_power_of_an_irrational_number_is_enclosed():
 def test_only_rational_powers_of_algebraic_numbers_are_algebraic():
     assert _exact._is_algebraic(sp.sqrt(2) + 1)
     assert not _exact._is_algebraic(sp.Pow(2, sp.pi, evaluate=False))
+
+
+def test_an_enclosure_that_touches_zero_decides_no_sign():
+    # [0, 0] neither excludes 0 from above nor from below: the sign is 0 only by an exact argument.
+    for e in (sp.Min(0, sp.sqrt(2), evaluate=False), sp.Max(0, -sp.sqrt(2), evaluate=False)):
+        box = _exact._enclosure(e, 64)
+        assert box.a == box.b == 0
+        assert _exact.sign(e) == 0
