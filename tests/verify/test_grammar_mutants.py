@@ -51,6 +51,10 @@ EQUIVALENT = [
 ]
 
 
+def _slug(what: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", what.lower()).strip("-")
+
+
 def _params(test) -> list:
     (mark,) = [m for m in test.pytestmark if m.name == "parametrize"]
     return list(mark.args[1])
@@ -100,7 +104,7 @@ def test_the_unedited_grammar_passes_the_harness():
     assert _failures(parse_module._grammar()) == []
 
 
-@pytest.mark.parametrize(("what", "old", "new"), EDITS, ids=[e[0] for e in EDITS])
+@pytest.mark.parametrize(("what", "old", "new"), EDITS, ids=[_slug(e[0]) for e in EDITS])
 def test_each_grammar_edit_is_caught(what, old, new):
     failed = _failures(_edited(what, old, new))
     assert failed, f"grammar edit survived the grammar tests: {what}"
@@ -112,7 +116,7 @@ def _edited(what: str, pattern: str, replacement: str) -> str:
     return edited
 
 
-@pytest.mark.parametrize(("what", "old", "new", "why"), EQUIVALENT, ids=[e[0] for e in EQUIVALENT])
+@pytest.mark.parametrize(("what", "old", "new", "why"), EQUIVALENT, ids=[_slug(e[0]) for e in EQUIVALENT])
 def test_equivalent_edits_keep_every_tree(what, old, new, why):
     edited = lark.Lark(_edited(what, old, new), parser="lalr", propagate_positions=True)
     for text in _params(grammar_tests.test_every_formula_of_the_lecture_parses_and_prints_back):
