@@ -39,6 +39,10 @@ def test_a_negative_fractional_power_is_undefined_at_zero():
     assert check.counterexample == {"x": 0}
     assert check.undefined == "1/sqrt(x): base 0 is not positive"
     assert provers.inequality(x ** sp.Rational(-1, 2), ">=", 0, assumptions=(x > 0,)).holds
+    # Inside exp the power is no denominator of the relation: its own domain must exclude x = 0.
+    check = provers.inequality(sp.exp(x ** sp.Rational(-1, 2)), ">", 0, assumptions=(x >= 0,))
+    assert (check.holds, check.counterexample) == (False, {"x": 0})
+    assert check.undefined == "1/sqrt(x): base 0 is not positive"
 
 
 def test_two_undefined_functions_of_one_arity_are_different_functions():
