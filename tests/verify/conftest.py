@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from verify import _counterexamples, _z3
+from verify import _counterexamples, _z3, parse
 
 
 @pytest.fixture(autouse=True)
@@ -14,12 +14,13 @@ def _fresh_prover_caches_under_mutation_testing():
     """Under mutmut, every test must run the (mutated) provers afresh.
 
     mutmut runs the clean suite in its main process and forks the mutant runs from it, so the
-    provers' query caches would hand each mutant the unmutated answers. Outside mutmut the caches
-    stay warm across tests, as in a verification run.
+    provers' query caches (and the parser's cache of trees) would hand each mutant the unmutated
+    answers. Outside mutmut the caches stay warm across tests, as in a verification run.
     """
     if os.environ.get("MUTANT_UNDER_TEST"):
         _z3.solve.cache_clear()
         _counterexamples.require_consistent.cache_clear()
+        parse.parse.cache_clear()
     yield
 
 

@@ -64,10 +64,25 @@ def test_the_grammar_has_no_lalr_conflict(caplog):
         ("w^*", t.Sym("w", None, True)),
         ("f''", t.Sym("f", primes=2)),
         (r"\left( a \right)", t.Group((t.Sym("a"),))),
+        ("10x", t.Mul((t.Num(Fraction(10)), t.Sym("x")))),
+        ("n!^2", t.Pow(t.Factorial(t.Sym("n")), t.Num(Fraction(2)))),
+        ("Xx", t.Mul((t.Sym("X"), t.Sym("x")))),
     ],
 )
 def test_small_trees(text, tree):
     assert parse(text) == tree
+
+
+def test_subscripts_and_domains_of_binders_are_kept():
+    grad = parse(r"\nabla f_i(w)")
+    assert grad == t.Grad(t.Sym("f", t.Sym("i")), t.Group((t.Sym("w"),)), 1)
+    assert parse(r"\mathbf{E}_{i_t}[x]") == t.Expect(t.Sym("x"), t.Sym("i", t.Sym("t")))
+    forall = parse(r"\forall x \in \mathbb{R}^d, x = x")
+    assert forall.domain == t.Reals(t.Sym("d"))
+
+
+def test_short_relation_names_read_as_the_long_ones():
+    assert parse(r"a \le b \ge c").ops == parse(r"a \leq b \geq c").ops == ("leq", "geq")
 
 
 def test_juxtaposed_absolute_values_are_told_apart():
@@ -77,6 +92,8 @@ def test_juxtaposed_absolute_values_are_told_apart():
     assert [type(f).__name__ for f in tree.terms[1].factors] == ["Group", "Abs"]
     assert mark_bars(r"\|a\| |b|") == "\u27e6 a\u27e7  \u2308b\u2309"
     assert len(mark_bars(r"\left\| x \right\|_2")) == len(r"\left\| x \right\|_2")
+    # A spacing command is two characters: the bar after it is still marked.
+    assert mark_bars(r"a\,|x|") == "a\\,\u2308x\u2309"
 
 
 def test_left_and_right_decide_nested_bars():
@@ -135,7 +152,7 @@ def test_links_keep_the_source_for_quoting():
 
 
 def test_declaration_names_round_trip_to_symbols():
-    for name in ("alpha", "w_t", "w_{t+1}", "w^*", "zeta_t", "x_{i_t}"):
+    for name in ("alpha", "w_t", "w_{t+1}", "w^*", "zeta_t", "x_{i_t}", "mu", "nu_t"):
         assert symbol(name).name == name
     with pytest.raises(ParseError, match="^'2' is not a symbol name$"):
         symbol("2")

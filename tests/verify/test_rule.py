@@ -42,13 +42,15 @@ def test_refuted_with_a_proved_correction_is_false():
     out = decide(REFUTED, correction="x = x", correction_evidence=PROVED)
     assert (out.verdict, out.counterexample, out.correction) == ("false", "x = 1", "x = x")
     assert out.method == "r; correction: p"
+    # The refutation's witness goes with the verdict, for the numeric cross-check.
+    assert out.witness == REFUTED.witness
 
 
 def test_refuted_even_with_the_added_hypotheses_uses_that_counterexample():
-    other = Evidence("refuted", "r2", counterexample="x = 2")
+    other = Evidence("refuted", "r2", counterexample="x = 2", witness=(1, 1, (("x", "2"),)))
     out = decide(REFUTED, with_added=other, added=("A",), correction="c",
                  correction_evidence=PROVED)
-    assert (out.verdict, out.counterexample) == ("false", "x = 2")
+    assert (out.verdict, out.counterexample, out.witness) == ("false", "x = 2", other.witness)
 
 
 @pytest.mark.parametrize(
