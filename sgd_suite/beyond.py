@@ -138,15 +138,16 @@ def eigen_data(problem, w0):
 
 def reference(run: Run, problem, w0) -> dict:
     """The exact theory of ``run``: the per-step ``exact`` values, the ``tested`` steps, the
-    almost-sure ``range_bound`` (or None) and the ``level`` the run tends to (or None)."""
+    almost-sure ``range_bound`` (or None), the ``level`` the run tends to (or None), ``M`` and a
+    ``curve`` of stationary levels over the option's range (momentum: over beta; minibatch: over
+    b = 1..n, both samplings; else None), all from :mod:`sim.theory` and the problem's data."""
     from sim import theory
     from sim.almost_sure import quadratic_bound
 
     lam, c, z0, cov = eigen_data(problem, w0)
     mu, M = float(problem.mu), float(np.sum(c))
     tested = np.arange(run.steps + 1)
-    rng = None
-    level = None
+    rng = level = curve = None
     if run.group == "schedule" and run.alpha is None:
         exact = theory.inverse_time_isotropic(mu, M, run.steps)
         tested = tested[1:]  # the formula fixes E|w_t - w*|^2 from t = 1 on
@@ -157,6 +158,9 @@ def reference(run: Run, problem, w0) -> dict:
     elif run.group == "momentum":
         exact = theory.heavy_ball_mean_sq_dist(lam, c, run.alpha, run.momentum, z0, run.steps)
         level = theory.heavy_ball_stationary_mean_sq_dist(lam, c, run.alpha, run.momentum)
+        grid = np.linspace(0.0, 0.9, 91)
+        curve = {"beta": grid, "level": [theory.heavy_ball_stationary_mean_sq_dist(
+            lam, c, run.alpha, float(b)) for b in grid]}
         if run.momentum == 0:  # plain SGD: the almost-sure range holds
             rng = quadratic_bound(problem, alpha=run.alpha, steps=run.steps, w0=w0)
     else:
@@ -166,9 +170,13 @@ def reference(run: Run, problem, w0) -> dict:
             level = theory.noise_ball(mu, M, run.alpha)
         else:
             level = theory.stationary_mean_sq_dist(lam, c * factor, run.alpha)
+            b = np.arange(1, problem.n + 1)
+            curve = {"batch": b, **{s: [theory.stationary_mean_sq_dist(
+                lam, c * theory.minibatch_noise_factor(problem.n, int(k), s), run.alpha)
+                for k in b] for s in ("with-replacement", "without-replacement")}}
         rng = quadratic_bound(problem, alpha=run.alpha, steps=run.steps, w0=w0)
     return {"exact": np.asarray(exact, dtype=float), "tested": tested, "range_bound": rng,
-            "level": level, "M": M}
+            "level": level, "M": M, "curve": curve}
 
 
 def simulate_run(run: Run, *, seed: int, backend: str = "numpy", engine: str = "auto",
@@ -220,6 +228,7 @@ def record(run: Run, problem, result, ref: dict, chk, *, seed: int) -> dict:
             "average_from": run.average_from, "r0": run.r0, "engine": result.engine,
         },
         "level": ref["level"],
+        "theory_curve": ref["curve"],
         "verdict": chk.verdict, "basis": chk.basis, "mde": chk.mde, "tolerance": chk.tolerance,
         "check": _check_dict(chk),
         "passed": chk.verdict == "pass",

@@ -124,9 +124,10 @@ def draw(records: Sequence[Mapping], folder: Path, *, relative_to: Path) -> list
             se = np.array([_arr(r, "stderr")[-1] for r in sel])
             ax.errorbar(b + 0.06 * (2 * k - 1), est, yerr=Z95 * se, fmt=marker, color=f"C{k}",
                         label=f"{sampling}: Monte Carlo at the last step")
-            ax.plot(b, [r["level"] for r in sel], color=f"C{k}", linestyle=":",
-                    label=("stationary level, noise σ²/b" if k == 0 else
-                           "stationary level, noise σ²(n − b)/(b(n − 1))"))
+            curve = sel[0]["theory_curve"]
+            ax.plot(curve["batch"], curve[sampling], color=f"C{k}", linestyle=":", marker=".",
+                    label=("exact stationary level, noise σ²/b" if k == 0 else
+                           "exact stationary level, noise σ²(n − b)/(b(n − 1))"))
         p = runs[0]["parameters"]
         ax.set_xlabel("batch b")
         ax.set_ylabel(r"$E\,\|w_T-w^*\|^2$")
@@ -135,8 +136,10 @@ def draw(records: Sequence[Mapping], folder: Path, *, relative_to: Path) -> list
         ax.legend(fontsize=7.5)
         ax.set_title(f"Minibatch noise, α={p['alpha']:g}, from w*, {_params(p)}", fontsize=9)
         add(fig, "beyond_minibatch.png", "Minibatch and sampling noise",
-            "The level SGD settles at against the batch size, drawn with and without "
-            "replacement; each run is also checked against its exact curve at every step.")
+            "The level SGD settles at against the batch size b, drawn with and without "
+            "replacement, against the exact stationary level for every b = 1..n (without "
+            "replacement, b = n leaves no noise: level 0, off the log scale); each run is also "
+            "checked against its exact curve at every step.")
     if runs := by["momentum"]:
         fig = Figure(figsize=(7.4, 4.6), layout="constrained")
         ax = fig.add_subplot()
@@ -145,11 +148,13 @@ def draw(records: Sequence[Mapping], folder: Path, *, relative_to: Path) -> list
         se = np.array([_arr(r, "stderr")[-1] for r in runs])
         ax.errorbar(beta, est, yerr=Z95 * se, fmt="o", color="C0",
                     label="Monte Carlo at the last step (±1.96 se)")
-        ax.plot(beta, [r["level"] for r in runs], color="k", linestyle=":", marker="x",
-                label="stationary level (exact, Lyapunov/AR(2))")
+        curve = runs[0]["theory_curve"]
+        ax.plot(curve["beta"], curve["level"], color="k", linestyle=":",
+                label="exact stationary level (AR(2) per eigen-coordinate)")
         p = runs[0]["parameters"]
-        ax.axhline(runs[0]["level"] if beta[0] == 0 else np.nan, color="C2", alpha=0.4,
-                   linewidth=4, label="β = 0 (plain SGD)")
+        ax.axhline(curve["level"][0], color="C2", alpha=0.4, linewidth=4,
+                   label="β = 0 (plain SGD)")
+        ax.set_yscale("log")
         ax.set_xlabel("momentum β")
         ax.set_ylabel(r"$E\,\|w_T-w^*\|^2$")
         ax.grid(True, alpha=0.3)
