@@ -119,6 +119,8 @@ def draw(records: Sequence[Mapping], folder: Path, *, relative_to: Path) -> list
                                                 ("without-replacement", "s"))):
             sel = [r for r in runs if r["parameters"]["sampling"] == sampling
                    or (r["parameters"]["batch"] == 1)]
+            if not sel:
+                continue
             b = np.array([r["parameters"]["batch"] for r in sel])
             est = np.array([_arr(r, "mean_sq_dist")[-1] for r in sel])
             se = np.array([_arr(r, "stderr")[-1] for r in sel])
