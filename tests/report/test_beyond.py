@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import sim.theory as theory
-from sgd_suite import beyond, report
+from sgd_suite import beyond, cli
 from sgd_suite.experiments import experiment_seed
 from sgd_suite.report_json import dumps
 
@@ -140,10 +140,11 @@ def test_markdown_and_figures(tmp_path):
     assert section([], figs, delta=DELTA) == []
 
 
-def test_report_exits_1_when_a_beyond_run_fails(tmp_path, monkeypatch):
+def test_report_exits_1_when_a_beyond_run_fails(tmp_path, monkeypatch, capsys):
     """A wrong theory (the noise floor with M doubled) in one run makes the report fail."""
     import verify
 
+    import sgd_suite.runs  # noqa: F401  (imported before the fake: it binds catalogue by name)
     from sgd_suite import experiments
 
     chosen = [c for c in verify.all_claims() if c.recorded == "true"][:1]
@@ -158,9 +159,10 @@ def test_report_exits_1_when_a_beyond_run_fails(tmp_path, monkeypatch):
         return {**ref, "exact": 2 * ref["exact"]}
 
     monkeypatch.setattr(beyond, "reference", doubled)
-    res = report.generate(tmp_path / "r", report.Options(quick=True, progress=False))
-    assert res.unmet_experiments == (f"beyond {run.id}",)
-    assert not res.ok
+    assert cli.main(["report", "--quick", "--out", str(tmp_path / "r"), "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "beyond the lecture: 0 of 1 runs agree with their exact theory" in out
+    assert f"FAILED: experiment beyond {run.id} did not behave as expected" in out
     data = json.loads((tmp_path / "r" / "verification.json").read_text())
     assert [b["verdict"] for b in data["beyond"]] == ["fail"]
     assert "not passing: `minibatch-with-b4`" in (tmp_path / "r" / "verification.md").read_text()
