@@ -151,8 +151,20 @@ def test_quick_report_agrees_with_committed_report(tmp_path):
             np.testing.assert_allclose(a, b, rtol=RTOL, atol=RTOL * scale,
                                        err_msg=f"{s['id']}: {key}")
 
+    old_beyond = {b["id"]: b for b in committed["beyond"]}
+    assert len(new["beyond"]) >= 4
+    for b in new["beyond"]:
+        old = old_beyond[b["id"]]
+        assert b["parameters"] == old["parameters"], b["id"]
+        assert b["verdict"] == old["verdict"] == "pass", b["id"]
+        for key, arr in b["arrays"].items():
+            a = np.asarray(arr, dtype=float)
+            ref = np.asarray(old["arrays"][key], dtype=float)
+            np.testing.assert_allclose(a, ref, rtol=RTOL, atol=RTOL * np.nanmax(np.abs(ref)),
+                                       err_msg=f"{b['id']}: {key}")
+
     md = (tmp_path / "reports" / "verification.md").read_text()
     linked = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
-    assert len(linked) == 5
+    assert len(linked) == 9  # 5 of the lecture's experiments, 4 beyond the lecture
     for rel in linked:
         assert (tmp_path / "reports" / rel).stat().st_size > 10_000
