@@ -43,8 +43,8 @@ def section(records: Sequence[Mapping], figures: Sequence[Mapping], *, delta: fl
         "two-sided `sim.check.check_exact` with family-wise false-alarm probability "
         f"$\\delta={_tex_number(delta)}$. *basis* is *finite-sample* where `sim.almost_sure` "
         "bounds every $\\|w_t-w^*\\|^2$ (constant steps, any batch and sampling) and *clt* "
-        "otherwise (the schedule, momentum, and the average, whose almost-sure range is too "
-        f"loose to help); a check decides when its *mde* is at most {tols[0]:.0%}"
+        "otherwise (the schedule, momentum β > 0, and the average, whose almost-sure range is "
+        f"too loose to help); a check decides when its *mde* is at most {tols[0]:.0%}"
         + (f"–{tols[-1]:.0%}" if len(tols) > 1 else "") + ". Seeds derive from the report's "
         "root seed and each run's id.",
         "",
