@@ -166,3 +166,29 @@ def test_report_exits_1_when_a_beyond_run_fails(tmp_path, monkeypatch, capsys):
     data = json.loads((tmp_path / "r" / "verification.json").read_text())
     assert [b["verdict"] for b in data["beyond"]] == ["fail"]
     assert "not passing: `minibatch-with-b4`" in (tmp_path / "r" / "verification.md").read_text()
+
+
+def test_levels_are_the_limits_of_the_exact_curves():
+    """Each run's recorded level is where its exact curve goes: the noise floor, the minibatch
+    and heavy-ball stationary levels are reached by the last step (the transient factors
+    (1 - alpha mu)^(2T), |1 - alpha lambda|^(2T) and beta^T are below 1e-7 there), and for the
+    average, n E|w_bar - w*|^2 = tr(H^-1 C H^-1) (1 + c/n) up to O(q^n) terms with q = 1/2
+    (expanding the closed form of polyak_ruppert_isotropic), so (ratio - 1) n is constant."""
+    for run in beyond.catalogue():
+        problem, w0, _ = beyond.build(run)
+        ref = beyond.reference(run, problem, w0)
+        exact = ref["exact"]
+        if run.group == "averaging":
+            half, last = run.steps // 2, run.steps
+            c_half = ((half + 1) * exact[half] / ref["level"] - 1) * (half + 1)
+            c_last = ((last + 1) * exact[last] / ref["level"] - 1) * (last + 1)
+            assert c_last > 0
+            assert c_half == pytest.approx(c_last, rel=1e-6)
+        elif ref["level"] is not None:
+            assert exact[-1] == pytest.approx(ref["level"], rel=1e-7), run.id
+    floor = RUNS["schedule-constant"]
+    problem, w0, _ = beyond.build(floor)
+    ref = beyond.reference(floor, problem, w0)
+    mu, M, a = problem.mu, ref["M"], floor.alpha
+    assert ref["level"] == pytest.approx(a * M / (2 * mu - a * mu * mu), rel=1e-12)
+    assert ref["M"] == pytest.approx(problem.M, rel=1e-12)  # the problem's own exact M
