@@ -192,3 +192,20 @@ def test_levels_are_the_limits_of_the_exact_curves():
     mu, M, a = problem.mu, ref["M"], floor.alpha
     assert ref["level"] == pytest.approx(a * M / (2 * mu - a * mu * mu), rel=1e-12)
     assert ref["M"] == pytest.approx(problem.M, rel=1e-12)  # the problem's own exact M
+
+
+def test_theory_curves_pass_through_each_runs_level():
+    """The figures' curves (stationary level over b, over beta) agree with each run's level."""
+    for run in beyond.catalogue():
+        problem, w0, _ = beyond.build(run)
+        ref = beyond.reference(run, problem, w0)
+        curve = ref["curve"]
+        if run.group == "minibatch":
+            at = list(curve["batch"]).index(run.batch)
+            assert curve[run.sampling][at] == pytest.approx(ref["level"], rel=1e-12), run.id
+            assert curve["without-replacement"][-1] == 0.0  # b = n: no noise
+        elif run.group == "momentum":
+            at = int(np.flatnonzero(np.isclose(curve["beta"], run.momentum))[0])
+            assert curve["level"][at] == pytest.approx(ref["level"], rel=1e-12), run.id
+        else:
+            assert curve is None
