@@ -209,3 +209,19 @@ def test_theory_curves_pass_through_each_runs_level():
             assert curve["level"][at] == pytest.approx(ref["level"], rel=1e-12), run.id
         else:
             assert curve is None
+
+
+def test_tested_steps_and_engines():
+    """The 1/t law is tested from t = 1 (where it starts to hold), every other run from t = 0;
+    a plain constant-step run takes the requested engine, a run with options the fused engines
+    lack falls back to the array engine instead of failing."""
+    for run in beyond.catalogue():
+        problem, w0, _ = beyond.build(run)
+        first = 1 if run.alpha is None else 0
+        assert list(beyond.reference(run, problem, w0)["tested"]) == list(
+            range(first, run.steps + 1)), run.id
+    plain, other = RUNS["schedule-constant"], RUNS["momentum-beta-0.5"]
+    assert beyond.simulate_run(plain, seed=1, engine="array", trajectories=1024)[2].engine \
+        == "array"
+    assert beyond.simulate_run(other, seed=1, engine="numba", trajectories=1024)[2].engine \
+        == "array"
