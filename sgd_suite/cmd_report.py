@@ -106,6 +106,9 @@ def run(args) -> int:
           + (f", {verdicts.count('error')} errors" if "error" in verdicts else ""))
     print(f"simulations: {sum(s['expectation_met'] for s in sims)} of {len(sims)} "
           "experiments as expected")
+    if extra := result.record.get("beyond"):
+        print(f"beyond the lecture: {sum(b['passed'] for b in extra)} of {len(extra)} runs "
+              "agree with their exact theory")
     for cid in result.mismatched_claims:
         print(f"MISMATCH: claim {cid} computed a verdict different from its record")
     for sid in result.unmet_experiments:

@@ -299,7 +299,8 @@ def simulations_section(report: Mapping, figures: Sequence[Mapping]) -> list[str
     return lines
 
 
-def render(report: Mapping, *, figures: Sequence[Mapping] = ()) -> str:
+def render(report: Mapping, *, figures: Sequence[Mapping] = (),
+           beyond_figures: Sequence[Mapping] = ()) -> str:
     """The whole ``verification.md`` from the report record and the figure list."""
     meta = report["meta"]
     lines = [
@@ -317,4 +318,8 @@ def render(report: Mapping, *, figures: Sequence[Mapping] = ()) -> str:
     if report.get("coverage"):
         lines += coverage_section(report["coverage"])
     lines += simulations_section(report, figures)
+    if report.get("beyond"):
+        from sgd_suite.beyond_markdown import section
+
+        lines += section(report["beyond"], beyond_figures, delta=meta["delta"])
     return "\n".join(lines).rstrip() + "\n"

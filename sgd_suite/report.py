@@ -18,11 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from sgd_suite import beyond
 from sgd_suite import experiments as catalogue
 from sgd_suite import runs
 from sgd_suite import markdown
 from sgd_suite.publish import staged_dir
 from sgd_suite.report_json import dumps, jsonable
+from sgd_suite.beyond_figures import draw as draw_beyond
 from sgd_suite.report_figures import draw_all
 
 LECTURE = "Stochastic Gradient Descent: The Workhorse of Machine Learning"
@@ -152,7 +154,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
     start = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     exps = catalogue.catalogue(quick=options.quick)
-    total = len(verify.all_claims()) + len(exps) + 1
+    total = len(verify.all_claims()) + len(exps) + 2
     with staged_dir(out) as tmp, tqdm(total=total, desc="report", unit="step",
                                       disable=None if options.progress else True) as bar:
         claims = run_claims(bar)
@@ -165,12 +167,20 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
                                  engine=options.engine, delta=options.delta,
                                  trajectories=options.trajectories))
             bar.update()
+        bar.set_postfix_str("beyond the lecture")
+        t_beyond = time.perf_counter()
+        extra = beyond.run_all(root_seed=options.seed, quick=options.quick,
+                               backend=options.backend, engine=options.engine,
+                               delta=options.delta, trajectories=options.trajectories)
+        t_beyond = time.perf_counter() - t_beyond
+        bar.update()
         t_sims = time.perf_counter() - start - t_claims
         bar.set_postfix_str("figures")
         (tmp / FIGURE_DIR).mkdir()
         gd = runs.gd_rate_runs()
         noise_curve = runs.noise_ball_curve()
         figures = draw_all(sims, gd, tmp / FIGURE_DIR, relative_to=tmp, noise_curve=noise_curve)
+        beyond_figures = draw_beyond(extra, tmp / FIGURE_DIR, relative_to=tmp)
         bar.update()
         from verify.coverage import coverage_map
 
@@ -181,6 +191,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
             "simulations": sims,
             "gd_rate": gd,
             "noise_ball_curve": noise_curve,
+            "beyond": extra,
             "meta": {
                 "lecture": LECTURE, "mode": "quick" if options.quick else "full",
                 "seed": options.seed, "backend": options.backend,
@@ -195,6 +206,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
             "platform": platform.platform(), "cpu_count": os.cpu_count(),
             "versions": _versions(),
             "claims_time_s": t_claims, "simulations_time_s": t_sims,
+            "beyond_time_s": t_beyond,
             "run_time_s": time.perf_counter() - start,
             **facts,
         })
@@ -202,8 +214,11 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         # usual permissions (a per-file atomic write would leave mkstemp's private mode).
         (tmp / JSON_NAME).write_text(dumps(record), encoding="utf-8")
         (tmp / RUN_INFO_NAME).write_text(dumps(run_info), encoding="utf-8")
-        (tmp / MD_NAME).write_text(markdown.render(record, figures=figures), encoding="utf-8")
+        (tmp / MD_NAME).write_text(markdown.render(record, figures=figures,
+                                                   beyond_figures=beyond_figures),
+                                   encoding="utf-8")
     mismatched = tuple(c["id"] for c in claims if c["verdict"] != c["recorded"])
     unmet = tuple(s["id"] for s in sims if not s["expectation_met"])
+    unmet += tuple(f"beyond {b['id']}" for b in extra if not b["passed"])
     unmet += tuple(f"gd-rate mu={g['mu']:g} L={g['L']:g}" for g in gd if not g["passed"])
     return Result(Path(out), record, run_info, mismatched, unmet)

@@ -12,7 +12,7 @@ import pytest
 
 import verify
 import verify.records
-from sgd_suite import cli, report
+from sgd_suite import beyond, cli, report
 from sgd_suite import experiments as catalogue
 from sgd_suite import runs
 
@@ -79,6 +79,7 @@ def test_failure_mid_run_leaves_previous_report_intact(previous_report, monkeypa
 def test_verdict_differing_from_record_gives_exit_1(tmp_path, monkeypatch, capsys):
     chosen = _fake_claims(monkeypatch, flip=None)
     monkeypatch.setattr(catalogue, "catalogue", lambda quick=False: [])
+    monkeypatch.setattr(beyond, "catalogue", lambda quick=False: [])
     out = tmp_path / "ok"
     assert cli.main(["report", "--quick", "--out", str(out), "--no-progress"]) == 0
     umask = os.umask(0)
@@ -103,6 +104,7 @@ def test_unmet_confirmation_gives_exit_1(tmp_path, monkeypatch):
     monkeypatch.setattr(sim.theory, "sgd_bound", lambda *a, **k: 0.5 * real(*a, **k))
     exps = [e for e in catalogue.catalogue(quick=True) if e.id == "quad-d5"]
     monkeypatch.setattr(catalogue, "catalogue", lambda quick=False: exps)
+    monkeypatch.setattr(beyond, "catalogue", lambda quick=False: [])
     res = report.generate(tmp_path / "r", report.Options(quick=True, progress=False,
                                                          engine="array", trajectories=2048))
     assert res.unmet_experiments == ("quad-d5",)
@@ -149,8 +151,20 @@ def test_quick_report_agrees_with_committed_report(tmp_path):
             np.testing.assert_allclose(a, b, rtol=RTOL, atol=RTOL * scale,
                                        err_msg=f"{s['id']}: {key}")
 
+    old_beyond = {b["id"]: b for b in committed["beyond"]}
+    assert len(new["beyond"]) >= 4
+    for b in new["beyond"]:
+        old = old_beyond[b["id"]]
+        assert b["parameters"] == old["parameters"], b["id"]
+        assert b["verdict"] == old["verdict"] == "pass", b["id"]
+        for key, arr in b["arrays"].items():
+            a = np.asarray(arr, dtype=float)
+            ref = np.asarray(old["arrays"][key], dtype=float)
+            np.testing.assert_allclose(a, ref, rtol=RTOL, atol=RTOL * np.nanmax(np.abs(ref)),
+                                       err_msg=f"{b['id']}: {key}")
+
     md = (tmp_path / "reports" / "verification.md").read_text()
     linked = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
-    assert len(linked) == 5
+    assert len(linked) == 9  # 5 of the lecture's experiments, 4 beyond the lecture
     for rel in linked:
         assert (tmp_path / "reports" / rel).stat().st_size > 10_000
