@@ -135,6 +135,18 @@ def _engine_runner(problem, alpha, w0, trajectories, steps, engine, backend):
     )
 
 
+def _receive(conn: Any) -> Any:
+    """``conn.recv()``, waiting in short polls so that a Ctrl-C is acted on within 0.2 s.
+
+    A SIGINT that arrives while the parent blocks it (as its children start) may be handled by
+    another thread of the process; a main thread blocked in one long read would then never see
+    the KeyboardInterrupt. Each poll returns to the interpreter, which raises it.
+    """
+    while not conn.poll(0.2):
+        pass
+    return conn.recv()
+
+
 def _die_with_parent() -> None:
     """On Linux, ask the kernel to send SIGTERM to this process when its parent dies.
 
@@ -263,14 +275,14 @@ def run_benchmark(
             workers.append({"key": key, "label": label, "conn": mine, "proc": proc,
                             "times": []})
     for w in workers:
-        w["row"] = w["conn"].recv()
+        w["row"] = _receive(w["conn"])
     # Round robin: one timed run of each implementation per round, one at a time, so a change
     # in the machine's load affects every implementation alike.
     for _ in range(repeats):
         for w in workers:
             if "error" not in w["row"]:
                 w["conn"].send("run")
-                reply = w["conn"].recv()
+                reply = _receive(w["conn"])
                 if isinstance(reply, dict):
                     w["row"] = reply
                 else:
@@ -279,7 +291,7 @@ def run_benchmark(
     for w in workers:
         if "error" not in w["row"]:
             w["conn"].send("finish")
-            w["row"] = {**w["row"], **w["conn"].recv()}
+            w["row"] = {**w["row"], **_receive(w["conn"])}
         w["proc"].join()
         row = {"key": w["key"], "label": w["label"], **w["row"]}
         row.pop("ready", None)
