@@ -316,5 +316,9 @@ def render(report: Mapping, *, figures: Sequence[Mapping] = ()) -> str:
     lines += claims_section(report["claims"])
     if report.get("coverage"):
         lines += coverage_section(report["coverage"])
+    if report.get("beyond_claims"):
+        from sgd_suite.formulas import section
+
+        lines += section(report["beyond_claims"])
     lines += simulations_section(report, figures)
     return "\n".join(lines).rstrip() + "\n"

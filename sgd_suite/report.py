@@ -9,6 +9,7 @@ previous report intact.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from sgd_suite import experiments as catalogue
+from sgd_suite import formulas
 from sgd_suite import runs
 from sgd_suite import markdown
 from sgd_suite.publish import staged_dir
@@ -156,6 +158,9 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
     with staged_dir(out) as tmp, tqdm(total=total, desc="report", unit="step",
                                       disable=None if options.progress else True) as bar:
         claims = run_claims(bar)
+        from verify.records import to_json
+
+        beyond = json.loads(to_json(formulas.records()))
         t_claims = time.perf_counter() - start
         sims = []
         for exp in exps:
@@ -178,6 +183,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         record = jsonable({
             "claims": claims,
             "coverage": coverage_map(verify.all_claims()),
+            "beyond_claims": beyond,
             "simulations": sims,
             "gd_rate": gd,
             "noise_ball_curve": noise_curve,
@@ -204,6 +210,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         (tmp / RUN_INFO_NAME).write_text(dumps(run_info), encoding="utf-8")
         (tmp / MD_NAME).write_text(markdown.render(record, figures=figures), encoding="utf-8")
     mismatched = tuple(c["id"] for c in claims if c["verdict"] != c["recorded"])
+    mismatched += tuple(formulas.mismatched(beyond))
     unmet = tuple(s["id"] for s in sims if not s["expectation_met"])
     unmet += tuple(f"gd-rate mu={g['mu']:g} L={g['L']:g}" for g in gd if not g["passed"])
     return Result(Path(out), record, run_info, mismatched, unmet)
