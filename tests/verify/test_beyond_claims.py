@@ -30,7 +30,7 @@ def _flat(text: str) -> str:
 
 def test_the_second_data_set_is_kept_out_of_the_lecture():
     assert len(verify.all_claims()) == 77
-    assert len(BEYOND) == 11
+    assert len(BEYOND) == 17
     assert not {c.id for c in BEYOND} & {c.id for c in verify.all_claims()}
     assert {c.source.lecture for c in BEYOND} == {verify.BEYOND}
     assert {c.source.lecture for c in verify.all_claims() if isinstance(c, lecture.Claim)} == {
@@ -91,6 +91,13 @@ WRONG = {
                   r"\frac{\alpha c}{2\lambda - \alpha\lambda} + \alpha^2 c"),
     "stationary.convergence": dict(
         statement=r"(1 - \alpha\lambda)^2 < 1 \Leftrightarrow 0 < \alpha < \frac{1}{\lambda}"),
+    "minibatch.with-replacement-2": dict(
+        statement=r"\mathbf{E} \left[ \left\| \frac{1}{2} (\nabla f(w; x_i) + \nabla f(w; x_j)) "
+                  r"- \nabla h(w) \right\|^2 \right] = \frac{1}{4} \mathbf{E} \left[ "
+                  r"\|\nabla f(w; x_i) - \nabla h(w)\|^2 \right]"),
+    "minibatch.without-replacement-4-2": dict(
+        statement=BY_ID["minibatch.without-replacement-4-2"].statement.replace(
+            r"\frac{4 - 2}{2 (4 - 1)}", r"\frac{4 - 2}{2 \cdot 4}")),
     "momentum.jury": dict(
         statement=r"|1 + \beta - \alpha\lambda| < 1 + \beta \Leftrightarrow 0 < \alpha \lambda"
                   r" < 2"),
