@@ -15,7 +15,9 @@ A tamper is *detected* when the judged verdict differs from the recorded one, or
 finds the tampered statement refuted with nothing to repair it (:class:`verify.rule.Unrepaired`)
 or not proved with nothing to repair it (another :class:`verify.rule.RuleError`, e.g. the
 hypotheses do not carry an induction step).
-A claim may list a tamper under ``tamper_keeps`` with the reason it cannot change the verdict;
+A claim may list a tamper under ``tamper_keeps`` with the reason it cannot change the verdict
+(``correction <kind>`` for a tamper of a false claim's correction that is still proved, e.g. a
+weaker upper bound);
 :func:`outcomes` reports every other tamper that kept the verdict as undetected. Run
 ``python -m verify.tamper`` for the table and the detection rate.
 """
@@ -222,8 +224,11 @@ def outcomes(claim) -> list[Outcome]:
                 continue
             verdict = _judged(dataclasses.replace(claim, statement=text, correction=None))
             ok = verdict != "true" and not verdict.startswith("error")
-            out.append(Outcome(claim.id, f"correction {kind}", text, verdict,
-                               "detected" if ok else "undetected"))
+            key = f"correction {kind}"
+            status = ("detected" if ok else "kept" if key in keeps and verdict == "true"
+                      else "undetected")
+            out.append(Outcome(claim.id, key, text, verdict, status,
+                               keeps[key] if status == "kept" else ""))
     return out
 
 
