@@ -30,7 +30,7 @@ def _flat(text: str) -> str:
 
 def test_the_second_data_set_is_kept_out_of_the_lecture():
     assert len(verify.all_claims()) == 77
-    assert len(BEYOND) == 17
+    assert len(BEYOND) == 18
     assert not {c.id for c in BEYOND} & {c.id for c in verify.all_claims()}
     assert {c.source.lecture for c in BEYOND} == {verify.BEYOND}
     assert {c.source.lecture for c in verify.all_claims() if isinstance(c, lecture.Claim)} == {
@@ -124,6 +124,16 @@ def test_a_wrong_correction_is_not_accepted():
     bad = r"\|w_K - w^*\| \leq \|w_0 - w^*\| + \frac{G}{2\mu}"
     with pytest.raises(RuleError, match="not proved"):
         judge(_with("almost-sure.uniform-stable-steps", correction=bad))
+
+
+def test_the_nemirovski_repair_needs_twice_theta_squared_m_squared():
+    """At j = 1 the coefficient 1 - 2 c theta is negative and A_2 <= theta^2 M^2 is all the
+    recursion gives, so the constant max(Q, theta^2 M^2) is too small: refuted, not a repair."""
+    claim = BY_ID["inverse-time.nemirovski"]
+    bad = claim.correction.replace(r"2 \theta^2 M^2", r"\theta^2 M^2")
+    assert bad != claim.correction
+    with pytest.raises(RuleError, match="not proved"):
+        judge(dataclasses.replace(claim, correction=bad))
 
 
 def test_the_false_claim_is_true_inside_the_theorems_step_range():
