@@ -30,7 +30,7 @@ def _flat(text: str) -> str:
 
 def test_the_second_data_set_is_kept_out_of_the_lecture():
     assert len(verify.all_claims()) == 77
-    assert len(BEYOND) == 18
+    assert len(BEYOND) == 19
     assert not {c.id for c in BEYOND} & {c.id for c in verify.all_claims()}
     assert {c.source.lecture for c in BEYOND} == {verify.BEYOND}
     assert {c.source.lecture for c in verify.all_claims() if isinstance(c, lecture.Claim)} == {
@@ -80,6 +80,8 @@ WRONG = {
                   r"+ \alpha\lambda g"),
     "almost-sure.rho": dict(
         hypotheses=(r"\mu > 0", r"\mu \leq L", r"\alpha > 0", r"\alpha \leq \frac{2}{L}")),
+    "almost-sure.a-t": dict(
+        statement=r"\|w_K - w^*\| \leq \rho^K \|w_0 - w^*\| + \alpha G \frac{1 - \rho^K}{1 + \rho}"),
     "almost-sure.unrolled": dict(
         statement=r"\|w_K - w^*\| \leq (1 - \alpha\mu)^K \|w_0 - w^*\| + \frac{G}{2\mu} "
                   r"(1 - (1 - \alpha\mu)^K)"),
