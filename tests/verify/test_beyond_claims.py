@@ -181,3 +181,34 @@ def test_merged_json_adds_beyond_claims_and_keeps_the_lecture_records(tmp_path):
     path.write_text(json.dumps(first))
     again = json.loads(merged_json(path, [rec]))  # a run with --only keeps them
     assert [r["id"] for r in again["beyond_claims"]] == ["x.one"]
+
+
+def test_report_shows_the_formulas_and_a_differing_verdict_fails_it(tmp_path, monkeypatch):
+    """``sgd-suite report`` writes ``beyond_claims`` and the section; a formula whose computed
+    verdict differs from its record makes the report not ok (exit 1), like a lecture claim."""
+    from sgd_suite import experiments, report
+
+    lecture_claim = verify.all_claims()[0]
+    formula = BY_ID["stationary.fixed-point"]
+    real_run = verify.records.run
+
+    def run(c):
+        if c.id == formula.id:
+            return verify.Outcome("false", "forced", counterexample="x = 0", correction="x")
+        return real_run(c)
+
+    monkeypatch.setattr(verify, "all_claims", lambda: [lecture_claim])
+    monkeypatch.setattr(verify, "beyond_claims", lambda: [formula])
+    monkeypatch.setattr(experiments, "catalogue", lambda quick=False: [])
+    res = report.generate(tmp_path / "ok", report.Options(quick=True, progress=False))
+    assert res.ok
+    assert [r["id"] for r in res.record["beyond_claims"]] == [formula.id]
+    md = (tmp_path / "ok" / "verification.md").read_text()
+    assert f"## {formulas.TITLE}" in md and "*The source's words" not in md
+    assert formula.source.quote.split()[0] in md
+    monkeypatch.setattr(verify.records, "run", run)
+    res = report.generate(tmp_path / "bad", report.Options(quick=True, progress=False))
+    assert res.mismatched_claims == (formula.id,)
+    assert not res.ok
+    md = (tmp_path / "bad" / "verification.md").read_text()
+    assert f"differ from the recorded ones for `{formula.id}`" in md
