@@ -160,7 +160,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         claims = run_claims(bar)
         from verify.records import to_json
 
-        beyond = json.loads(to_json(formulas.records()))
+        formula_records = json.loads(to_json(formulas.records()))
         t_claims = time.perf_counter() - start
         sims = []
         for exp in exps:
@@ -183,7 +183,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         record = jsonable({
             "claims": claims,
             "coverage": coverage_map(verify.all_claims()),
-            "beyond_claims": beyond,
+            "beyond_claims": formula_records,
             "simulations": sims,
             "gd_rate": gd,
             "noise_ball_curve": noise_curve,
@@ -210,7 +210,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         (tmp / RUN_INFO_NAME).write_text(dumps(run_info), encoding="utf-8")
         (tmp / MD_NAME).write_text(markdown.render(record, figures=figures), encoding="utf-8")
     mismatched = tuple(c["id"] for c in claims if c["verdict"] != c["recorded"])
-    mismatched += tuple(formulas.mismatched(beyond))
+    mismatched += tuple(formulas.mismatched(formula_records))
     unmet = tuple(s["id"] for s in sims if not s["expectation_met"])
     unmet += tuple(f"gd-rate mu={g['mu']:g} L={g['L']:g}" for g in gd if not g["passed"])
     return Result(Path(out), record, run_info, mismatched, unmet)
