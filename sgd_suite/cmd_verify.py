@@ -5,6 +5,9 @@ Prints a slide-by-slide table (slide heading, then ``id | verdict | method``, an
 ``DIR/verification.json`` atomically, and exits with 1 if any computed verdict differs from the
 recorded one (listing which).
 
+A run of every claim (no ``--only``) also judges the formulas beyond the lecture
+(:mod:`sgd_suite.formulas`): a second table, and the ``beyond_claims`` list of the JSON.
+
 ``verification.json`` also gets the ``coverage`` map (every formula of the lecture and what
 judges it). It is shared with ``sgd-suite report``, which adds ``simulations`` and ``meta``
 sections: an existing file keeps those sections and the records of claims that were not
@@ -76,7 +79,7 @@ def table(records: list[dict]) -> str:
     return "\n".join(lines).lstrip("\n")
 
 
-def merged_json(path: Path, records: list[dict]) -> str:
+def merged_json(path: Path, records: list[dict], beyond: list[dict] | None = None) -> str:
     """The text of ``path`` with ``records`` merged into its ``claims`` list by claim id.
 
     Records of claims already present are updated in place (extra keys a report added are kept),
@@ -102,6 +105,8 @@ def merged_json(path: Path, records: list[dict]) -> str:
             claims[position[r["id"]]].update(r)
         else:
             claims.append(r)
+    if beyond is not None:
+        document["beyond_claims"] = beyond
     from sgd_suite.report_json import dumps
 
     return dumps(document)
@@ -110,6 +115,7 @@ def merged_json(path: Path, records: list[dict]) -> str:
 def run(args: argparse.Namespace) -> int:
     output_folder("--out", args.out)  # refused before the provers are even imported
     import verify
+    from sgd_suite import formulas
     from verify import records as rec
 
     start = time.perf_counter()
@@ -118,18 +124,27 @@ def run(args: argparse.Namespace) -> int:
     except KeyError as exc:
         raise UsageError(exc.args[0]) from None
     records = rec.check_all(claims)
+    beyond = None if args.only else formulas.records()
     elapsed = time.perf_counter() - start
     target = Path(args.out) / JSON_NAME
-    path = write_text_atomic(target, merged_json(target, json.loads(rec.to_json(records))))
+    path = write_text_atomic(target, merged_json(
+        target, json.loads(rec.to_json(records)),
+        None if beyond is None else json.loads(rec.to_json(beyond))))
 
     print(table(records))
+    if beyond is not None:
+        print(f"\n{formulas.TITLE} ({len(beyond)} claims)\n{table(beyond)}")
     counts = {v: sum(r["verdict"] == v for r in records) for v in ("true", "false", "gap", "error")}
     summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
     print(
         f"\n{len(records)} of {len(verify.all_claims())} claims checked in {elapsed:.1f} s: "
         f"{summary}; wrote {path}"
     )
-    bad = rec.mismatches(records)
+    if beyond is not None:
+        more = {v: sum(r["verdict"] == v for r in beyond) for v in counts}
+        print(f"{len(beyond)} formulas beyond the lecture: "
+              + ", ".join(f"{n} {v}" for v, n in more.items() if n))
+    bad = rec.mismatches(records + (beyond or []))
     for r in bad:
         print(
             f"MISMATCH {r['id']}: computed {r['verdict']}, recorded {r['recorded']}"

@@ -317,6 +317,10 @@ def render(report: Mapping, *, figures: Sequence[Mapping] = (),
     lines += claims_section(report["claims"])
     if report.get("coverage"):
         lines += coverage_section(report["coverage"])
+    if report.get("beyond_claims"):
+        from sgd_suite.formulas import section
+
+        lines += section(report["beyond_claims"])
     lines += simulations_section(report, figures)
     if report.get("beyond"):
         from sgd_suite.beyond_markdown import section

@@ -9,6 +9,7 @@ previous report intact.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import time
@@ -20,6 +21,7 @@ import numpy as np
 
 from sgd_suite import beyond
 from sgd_suite import experiments as catalogue
+from sgd_suite import formulas
 from sgd_suite import runs
 from sgd_suite import markdown
 from sgd_suite.publish import staged_dir
@@ -158,6 +160,9 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
     with staged_dir(out) as tmp, tqdm(total=total, desc="report", unit="step",
                                       disable=None if options.progress else True) as bar:
         claims = run_claims(bar)
+        from verify.records import to_json
+
+        formula_records = json.loads(to_json(formulas.records()))
         t_claims = time.perf_counter() - start
         sims = []
         for exp in exps:
@@ -188,6 +193,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         record = jsonable({
             "claims": claims,
             "coverage": coverage_map(verify.all_claims()),
+            "beyond_claims": formula_records,
             "simulations": sims,
             "gd_rate": gd,
             "noise_ball_curve": noise_curve,
@@ -218,6 +224,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
                                                    beyond_figures=beyond_figures),
                                    encoding="utf-8")
     mismatched = tuple(c["id"] for c in claims if c["verdict"] != c["recorded"])
+    mismatched += tuple(formulas.mismatched(formula_records))
     unmet = tuple(s["id"] for s in sims if not s["expectation_met"])
     unmet += tuple(f"beyond {b['id']}" for b in extra if not b["passed"])
     unmet += tuple(f"gd-rate mu={g['mu']:g} L={g['L']:g}" for g in gd if not g["passed"])

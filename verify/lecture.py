@@ -41,7 +41,8 @@ from importlib import resources
 from verify import terms as t
 from verify.parse import ParseError, item_text, link_text, parse
 
-__all__ = ["Added", "Claim", "DataError", "Source", "lecture_text", "load_topic", "topics"]
+__all__ = ["Added", "Claim", "DataError", "Source", "claims", "lecture_text", "load_topic",
+           "topics"]
 
 LECTURE = "cs6787_lecture1"
 _LOCATIONS = ("display", "inline", "line")
@@ -145,7 +146,8 @@ def _statement(quote: str, link) -> str:
     return _clean(link_text(node, int(link)))
 
 
-def _claim(raw: dict, defaults: dict, blocks: dict, where: str) -> Claim:
+def _claim(raw: dict, defaults: dict, blocks: dict, where: str,
+           lecture: str = LECTURE) -> Claim:
     unknown = set(raw) - _KEYS
     if unknown:
         raise DataError(f"{where}: unknown keys {sorted(unknown)}")
@@ -180,7 +182,7 @@ def _claim(raw: dict, defaults: dict, blocks: dict, where: str) -> Claim:
     return Claim(
         id=raw["id"], slide=slide, statement=statement, assumptions=summary or "none",
         recorded=raw["recorded"],
-        source=Source(LECTURE, slide, location, quote, raw.get("link"), raw.get("block")),
+        source=Source(lecture, slide, location, quote, raw.get("link"), raw.get("block")),
         symbols=tuple(symbols.items()), definitions=tuple(definitions), hypotheses=hypotheses,
         hypotheses_added=added, correction=raw.get("correction"), restated=restated,
         tamper_keeps=tuple(raw.get("tamper_keeps", {}).items()))
@@ -196,4 +198,9 @@ def load_topic(topic: str, lecture: str = LECTURE) -> tuple[Claim, ...]:
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"{where}: {exc}") from None
     defaults, blocks = data.get("defaults", {}), data.get("blocks", {})
-    return tuple(_claim(raw, defaults, blocks, where) for raw in data.get("claim", ()))
+    return tuple(_claim(raw, defaults, blocks, where, lecture) for raw in data.get("claim", ()))
+
+
+def claims(lecture: str = LECTURE) -> tuple[Claim, ...]:
+    """Every claim of a lecture folder: its topics in name order, each in file order."""
+    return tuple(c for topic in topics(lecture) for c in load_topic(topic, lecture))

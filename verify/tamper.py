@@ -12,8 +12,12 @@ last relation: the slide's display), each printed back to LaTeX:
 In an equivalence ``A \Leftrightarrow B`` the last link of ``B`` is perturbed the same way.
 
 A tamper is *detected* when the judged verdict differs from the recorded one, or when the judge
-finds the tampered statement refuted with nothing to repair it (:class:`verify.rule.Unrepaired`).
-A claim may list a tamper under ``tamper_keeps`` with the reason it cannot change the verdict;
+finds the tampered statement refuted with nothing to repair it (:class:`verify.rule.Unrepaired`)
+or not proved with nothing to repair it (another :class:`verify.rule.RuleError`, e.g. the
+hypotheses do not carry an induction step).
+A claim may list a tamper under ``tamper_keeps`` with the reason it cannot change the verdict
+(``correction <kind>`` for a tamper of a false claim's correction that is still proved, e.g. a
+weaker upper bound);
 :func:`outcomes` reports every other tamper that kept the verdict as undetected. Run
 ``python -m verify.tamper`` for the table and the detection rate.
 """
@@ -27,7 +31,7 @@ from fractions import Fraction
 from verify import terms as t
 from verify.judge import JudgeError, judge
 from verify.parse import parse
-from verify.rule import Unrepaired
+from verify.rule import RuleError, Unrepaired
 
 __all__ = ["KINDS", "Outcome", "outcomes", "tampered"]
 
@@ -181,6 +185,8 @@ def _judged(claim) -> str:
         return judge(claim).verdict
     except Unrepaired:
         return "refuted, unrepaired"
+    except RuleError:  # e.g. unsupported: the hypotheses do not carry it, nothing repairs it
+        return "not proved, unrepaired"
     except JudgeError as exc:
         return f"error: {exc}"
 
@@ -218,8 +224,11 @@ def outcomes(claim) -> list[Outcome]:
                 continue
             verdict = _judged(dataclasses.replace(claim, statement=text, correction=None))
             ok = verdict != "true" and not verdict.startswith("error")
-            out.append(Outcome(claim.id, f"correction {kind}", text, verdict,
-                               "detected" if ok else "undetected"))
+            key = f"correction {kind}"
+            status = ("detected" if ok else "kept" if key in keeps and verdict == "true"
+                      else "undetected")
+            out.append(Outcome(claim.id, key, text, verdict, status,
+                               keeps[key] if status == "kept" else ""))
     return out
 
 

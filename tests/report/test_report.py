@@ -41,6 +41,7 @@ def _fake_claims(monkeypatch, *, flip: str | None = None, count: int = 3):
         return real_run(c)
 
     monkeypatch.setattr(verify, "all_claims", lambda: chosen)
+    monkeypatch.setattr(verify, "beyond_claims", lambda: chosen[:1])
     monkeypatch.setattr(verify.records, "run", run)
     return chosen
 

@@ -71,6 +71,7 @@ def test_no_run_fact_in_a_generated_report(tmp_path, monkeypatch):
 
     chosen = verify.all_claims()[:2]
     monkeypatch.setattr(verify, "all_claims", lambda: chosen)
+    monkeypatch.setattr(verify, "beyond_claims", lambda: chosen[:1])
     exps = [e for e in experiments.catalogue(quick=True) if e.id == "quad-d5"]
     monkeypatch.setattr(experiments, "catalogue", lambda quick=False: exps)
     report.generate(tmp_path / "r", report.Options(quick=True, progress=False,

@@ -33,7 +33,12 @@ def test_full_run_writes_every_claim_and_exits_zero(tmp_path, capsys):
         if r["verdict"] == "gap":
             assert r["gap"]
             assert r["correction"]
+    beyond = json.loads((tmp_path / "verification.json").read_text())["beyond_claims"]
+    assert [r["id"] for r in beyond] == [c.id for c in verify.beyond_claims()]
+    assert all(KEYS <= set(r) and r["verdict"] == r["recorded"] for r in beyond)
     out = capsys.readouterr().out
+    assert "Beyond the lecture: formulas (19 claims)" in out
+    assert "formulas beyond the lecture: 16 true, 3 false" in out
     assert "== Example: Quadratic" in out
     assert "quadratic.line2" in out
     assert "counterexample:" in out
