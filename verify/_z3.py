@@ -270,6 +270,8 @@ def _solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozense
     if answer == z3.unsat:
         return "unsat", None
     if answer != z3.sat:
+        if solver.reason_unknown() in ("canceled", "interrupted from keyboard"):
+            raise KeyboardInterrupt  # z3 took the Ctrl-C meant for the command
         return "unknown", None
     return "sat", Model(solver.model(), tr)
 
