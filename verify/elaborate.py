@@ -97,16 +97,7 @@ def substitute(node: t.Node, mapping: dict[str, t.Node]) -> t.Node:
         inner = {k: v for k, v in mapping.items() if k != node.index.name}
         return t.Sum(node.index, substitute(node.lo, mapping), substitute(node.hi, mapping),
                      substitute(node.body, inner))
-    if not hasattr(node, "__dataclass_fields__"):
-        return node
-    changes = {}
-    for name in node.__dataclass_fields__:
-        value = getattr(node, name)
-        if isinstance(value, t.Node):
-            changes[name] = substitute(value, mapping)
-        elif isinstance(value, tuple) and value and all(isinstance(v, t.Node) for v in value):
-            changes[name] = tuple(substitute(v, mapping) for v in value)
-    return type(node)(**{**{k: getattr(node, k) for k in node.__dataclass_fields__}, **changes})
+    return t.map_children(node, lambda child: substitute(child, mapping))
 
 
 def _mentions(node: t.Node, name: str) -> bool:
@@ -288,16 +279,7 @@ class _Elaborator:
 
 
 def _map_children(node: t.Node, fn) -> t.Node:
-    if not hasattr(node, "__dataclass_fields__"):
-        return node
-    changes = {}
-    for name in node.__dataclass_fields__:
-        value = getattr(node, name)
-        if isinstance(value, t.Node) and name not in ("index", "var", "func"):
-            changes[name] = fn(value)
-        elif isinstance(value, tuple) and value and all(isinstance(v, t.Node) for v in value):
-            changes[name] = tuple(fn(v) for v in value)
-    return type(node)(**{**{k: getattr(node, k) for k in node.__dataclass_fields__}, **changes})
+    return t.map_children(node, fn, skip=("index", "var", "func"))
 
 
 def elaborate(node: t.Node, scope: Scope, rename: dict[str, str] | None = None) -> t.Node:

@@ -74,16 +74,7 @@ def _subst(node: t.Node, name: str, value: t.Node, renamed: dict) -> t.Node:
             rest = value.terms[0] if len(value.terms) == 2 else t.Add(value.terms[:-1])
             return t.Mul((t.Pow(base, rest), base))
         return t.Pow(base, value)
-    if not hasattr(node, "__dataclass_fields__"):
-        return node
-    changes = {}
-    for field in node.__dataclass_fields__:
-        v = getattr(node, field)
-        if isinstance(v, t.Node):
-            changes[field] = _subst(v, name, value, renamed)
-        elif isinstance(v, tuple) and v and all(isinstance(x, t.Node) for x in v):
-            changes[field] = tuple(_subst(x, name, value, renamed) for x in v)
-    return type(node)(**{**{k: getattr(node, k) for k in node.__dataclass_fields__}, **changes})
+    return t.map_children(node, lambda child: _subst(child, name, value, renamed))
 
 
 def _mentions(node: t.Node, name: str) -> bool:
@@ -124,17 +115,7 @@ class _Texts:
                 self.powers[key] = t.Sym(free[0], t.Sym(self.step))
                 self.specs[self.powers[key].name] = "real"
             return self.powers[key]
-        if not hasattr(node, "__dataclass_fields__"):
-            return node
-        changes = {}
-        for field in node.__dataclass_fields__:
-            v = getattr(node, field)
-            if isinstance(v, t.Node):
-                changes[field] = self._powers(v)
-            elif isinstance(v, tuple) and v and all(isinstance(x, t.Node) for x in v):
-                changes[field] = tuple(self._powers(x) for x in v)
-        return type(node)(**{**{k: getattr(node, k) for k in node.__dataclass_fields__},
-                             **changes})
+        return t.map_children(node, self._powers)
 
     def s(self, value: t.Node) -> str:
         return self._text(self.statement, self.k, value)

@@ -59,16 +59,7 @@ def applies(p) -> bool:
 
 def _map(node, fn):
     """``node`` with ``fn`` applied to each child (dataclass fields, tuples of nodes)."""
-    if not hasattr(node, "__dataclass_fields__"):
-        return node
-    changes = {}
-    for name in node.__dataclass_fields__:
-        value = getattr(node, name)
-        if isinstance(value, t.Node):
-            changes[name] = fn(value)
-        elif isinstance(value, tuple) and value and all(isinstance(v, t.Node) for v in value):
-            changes[name] = tuple(fn(v) for v in value)
-    return type(node)(**{**{k: getattr(node, k) for k in node.__dataclass_fields__}, **changes})
+    return t.map_children(node, fn)
 
 
 def shift(node, var: str):

@@ -238,6 +238,21 @@ def walk(node):
                 yield from walk(child)
 
 
+def map_children(node, fn, *, skip=()):
+    """``node`` rebuilt with ``fn`` applied to each child node (a field holding a node, or a
+    non-empty tuple of nodes); fields named in ``skip`` and leaves are kept as they are."""
+    if not hasattr(node, "__dataclass_fields__"):
+        return node
+    changes = {}
+    for name in node.__dataclass_fields__:
+        value = getattr(node, name)
+        if isinstance(value, Node) and name not in skip:
+            changes[name] = fn(value)
+        elif isinstance(value, tuple) and value and all(isinstance(v, Node) for v in value):
+            changes[name] = tuple(fn(v) for v in value)
+    return type(node)(**{**{k: getattr(node, k) for k in node.__dataclass_fields__}, **changes})
+
+
 _OPS = {"=": "=", "<": "<", ">": ">", "leq": r"\leq", "geq": r"\geq", "neq": r"\neq",
         "preceq": r"\preceq", "succeq": r"\succeq", "leftarrow": r"\leftarrow"}
 
