@@ -21,6 +21,7 @@ allocations; JAX's XLA buffers are invisible to it, so it is not reported for JA
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import multiprocessing
 import os
 import resource
@@ -217,34 +218,54 @@ def implementations() -> list[tuple[str, str]]:
     if cupy_available():
         rows += [(f"{e}/cupy", f"sim {e} (CuPy)") for e in available_engines("cupy")]
         rows.append(("protocol/cupy", "sim array, protocol problem (CuPy)"))
-    try:
-        import jax  # noqa: F401
-
+    if importlib.util.find_spec("jax") is not None:  # imported by its own process only
         rows.append(("jax", "JAX jit+vmap+scan (CPU)"))
-    except ImportError:
-        pass
     rows.append(("python", f"Python loop per trajectory ({PYTHON_LOOP_SUBSET} timed, scaled)"))
     return rows
 
 
 @contextlib.contextmanager
-def _children_ignore_ctrl_c():
-    """Start processes with SIGINT blocked; they inherit the mask across exec and never see it.
+def _ctrl_c_held():
+    """Hold a Ctrl-C that arrives inside the block and act on it when the block ends.
 
-    Ctrl-C reaches every process of the terminal's group; the parent handles it (its daemon
-    children are terminated when it exits), so the children must not each print a
-    KeyboardInterrupt traceback. A Ctrl-C that arrives while the parent blocks it is delivered
-    as soon as the children are started. Only the main thread handles signals.
+    Inside the block the implementations are looked up (which imports CuPy where it is
+    installed) and their processes started. A KeyboardInterrupt raised in the middle of a
+    third-party import can be swallowed by that library (the Ctrl-C is then lost) or turned into
+    an unrelated error; one raised inside ``Process.start`` can leave a child running that the
+    parent no longer knows of. So while the block runs, SIGINT only sets a flag, and it is
+    blocked for the calling thread, so that the children, which inherit the mask across exec,
+    never see the Ctrl-C the terminal sends to the whole process group (the parent stops them).
+    On leaving, the mask and the handler are restored and a held Ctrl-C is handed to the
+    previous handler, which raises KeyboardInterrupt. Only the main thread handles signals;
+    elsewhere this does nothing.
     """
-    if (not hasattr(signal, "pthread_sigmask")
-            or threading.current_thread() is not threading.main_thread()):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    held: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if callable(previous):
+        signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    blocks = hasattr(signal, "pthread_sigmask")
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blocks else None
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if blocks:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending SIGINT lands in held
+        if callable(previous):
+            signal.signal(signal.SIGINT, previous)
+            if held:
+                previous(signal.SIGINT, None)
+
+
+def _stop(workers: list[dict[str, Any]]) -> None:
+    """Kill the measuring processes and wait for them (on an interruption or an error)."""
+    for w in workers:
+        if w["proc"].is_alive():
+            w["proc"].kill()
+    for w in workers:
+        w["proc"].join()
 
 
 def run_benchmark(
@@ -263,17 +284,27 @@ def run_benchmark(
     """
     options = {"trajectories": trajectories, "steps": steps, "dim": dim, "n": n, "repeats": repeats}
     ctx = multiprocessing.get_context("spawn")
-    workers = []
-    with _children_ignore_ctrl_c():
-        for key, label in implementations():
-            if keys is not None and key not in keys:
-                continue
-            mine, theirs = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(key, options, theirs), daemon=True)
-            proc.start()
-            theirs.close()
-            workers.append({"key": key, "label": label, "conn": mine, "proc": proc,
-                            "times": []})
+    workers: list[dict[str, Any]] = []
+    try:
+        with _ctrl_c_held():
+            for key, label in implementations():
+                if keys is not None and key not in keys:
+                    continue
+                mine, theirs = ctx.Pipe()
+                proc = ctx.Process(target=_serve, args=(key, options, theirs), daemon=True)
+                proc.start()
+                theirs.close()
+                workers.append({"key": key, "label": label, "conn": mine, "proc": proc,
+                                "times": []})
+        return _measure(workers, options)
+    except BaseException:
+        _stop(workers)
+        raise
+
+
+def _measure(workers: list[dict[str, Any]], options: dict[str, Any]) -> dict[str, Any]:
+    """Collect the warm-ups, the timed rounds and the memory figures of started workers."""
+    trajectories, steps, repeats = (options[k] for k in ("trajectories", "steps", "repeats"))
     for w in workers:
         w["row"] = _receive(w["conn"])
     # Round robin: one timed run of each implementation per round, one at a time, so a change

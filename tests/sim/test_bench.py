@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -159,3 +160,49 @@ def test_measuring_processes_die_with_a_killed_parent():
     while any(_alive(k) for k in kids) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(_alive(k) for k in kids)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_ctrl_c_while_starting_is_held_not_lost():
+    """Third-party code that swallows KeyboardInterrupt cannot lose a Ctrl-C held by the block.
+
+    ``implementations()`` and ``Process.start`` run inside the block; an import that catches
+    every exception would otherwise drop the interruption (seen with one library's import).
+    """
+    from sim.bench import _ctrl_c_held
+
+    swallowed = []
+    with pytest.raises(KeyboardInterrupt):
+        with _ctrl_c_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            try:
+                time.sleep(0.05)  # a signal is acted on here at the latest
+            except BaseException as exc:  # noqa: BLE001 - the library that swallows it
+                swallowed.append(exc)
+            assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    assert swallowed == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+
+
+def test_no_ctrl_c_no_interruption():
+    from sim.bench import _ctrl_c_held
+
+    with _ctrl_c_held():
+        pass
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_interrupted_benchmark_stops_its_processes(monkeypatch):
+    import multiprocessing
+
+    import sim.bench
+
+    def interrupted(workers, options):
+        assert all(w["proc"].is_alive() for w in workers)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.bench, "_measure", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(trajectories=8, steps=2, dim=2, n=4, repeats=1, keys={"array/numpy"})
+    assert multiprocessing.active_children() == []
