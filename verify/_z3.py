@@ -68,6 +68,16 @@ _OPAQUE = (sympy.Sum, sympy.Product)
 _UNDEFINED = sympy.core.function.AppliedUndef
 
 
+@functools.lru_cache(maxsize=8192)
+def _cleared(difference: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr, int | None]:
+    """``(p, q, sign of q)`` with ``difference = p/q``: the denominator is cleared
+    (``p/q op 0  <=>  p*q op 0`` where ``q != 0``), which keeps the query polynomial. The sign is
+    ``None`` unless ``q`` is a nonzero number. Cached: the same hypotheses recur in every query
+    of a claim, and ``together`` is most of the cost of translating them."""
+    num, den = sympy.fraction(sympy.together(difference))
+    return num, den, _exact.sign(den)
+
+
 class _Translator:
     """SymPy -> z3 with definedness; transcendental atoms become constrained variables."""
 
@@ -79,13 +89,17 @@ class _Translator:
         self.terms: dict[sympy.Expr, z3.ArithRef] = {}
         self.domains: dict[sympy.Expr, z3.BoolRef] = {}
         self.functions: dict[tuple[str, int], z3.FuncDeclRef] = {}
+        # A context of its own: what z3 answers then depends on this query alone, not on the
+        # terms earlier queries left in a shared context (which change the numbering z3's
+        # search follows, and so the model it returns).
+        self.ctx = z3.Context()
 
     def var(self, sym: sympy.Symbol) -> z3.ArithRef:
         if sym not in self.vars:
             other = self.names.setdefault(sym.name, sym)
             if other is not sym:
                 raise SymbolClashError(f"symbol clash: two symbols named {sym.name!r}")
-            v = self.vars[sym] = z3.Real(sym.name)
+            v = self.vars[sym] = z3.Real(sym.name, self.ctx)
             self.facts += _symbol_facts(sym, v, sym in self.integers)
         return self.vars[sym]
 
@@ -99,7 +113,7 @@ class _Translator:
         if e.is_Symbol:
             return self.var(e)
         if e.is_Rational:
-            return z3.RealVal(f"{e.p}/{e.q}")
+            return z3.RealVal(f"{e.p}/{e.q}", self.ctx)
         if e is sympy.E:
             return self.term(sympy.exp(sympy.Integer(1), evaluate=False))
         if e.is_Add:
@@ -111,12 +125,12 @@ class _Translator:
             base = self.term(e.base)
             if q != 1:
                 # w = u**(1/q), the nonnegative root, fixed only where u >= 0.
-                w = z3.FreshReal()
+                w = z3.FreshReal(ctx=self.ctx)
                 self.facts.append(z3.Implies(base >= 0, z3.And(w >= 0, w**q == base)))
                 base = w
             if p >= 0:
-                return base**p if p else z3.RealVal(1)
-            d = z3.FreshReal()
+                return base**p if p else z3.RealVal(1, self.ctx)
+            d = z3.FreshReal(ctx=self.ctx)
             # d * base^|p| = 1 where base != 0; elsewhere the term is undefined and d is free.
             self.facts.append(z3.Implies(base != 0, d * base ** (-p) == 1))
             return d
@@ -124,16 +138,16 @@ class _Translator:
             return self._atom(e)
         if isinstance(e, _OPAQUE):
             # Any real value: no fact, so no proof depends on it (one variable per expression).
-            return z3.FreshReal()
+            return z3.FreshReal(ctx=self.ctx)
         if isinstance(e, _UNDEFINED):
             key = (e.func.__name__, len(e.args))
             if key not in self.functions:
-                self.functions[key] = z3.Function(key[0], *[z3.RealSort()] * (key[1] + 1))
+                self.functions[key] = z3.Function(key[0], *[z3.RealSort(self.ctx)] * (key[1] + 1))
             return self.functions[key](*(self.term(a) for a in e.args))
         raise _Untranslatable(e)
 
     def _atom(self, e: sympy.Expr) -> z3.ArithRef:
-        v = z3.FreshReal()
+        v = z3.FreshReal(ctx=self.ctx)
         if isinstance(e, sympy.Piecewise):
             for taken, branch in self._branches(e):
                 self.facts.append(z3.Implies(taken, v == self.term(branch)))
@@ -164,7 +178,7 @@ class _Translator:
         earlier_false: list[z3.BoolRef] = []
         for branch, cond in e.args:
             pos, neg = self.formula(cond)
-            yield z3.And(*earlier_false, pos), branch
+            yield z3.And(*earlier_false, pos, self.ctx), branch
             earlier_false.append(neg)
 
     # ------------------------------------------------------------------------ definedness
@@ -175,15 +189,15 @@ class _Translator:
 
     def _defined(self, e: sympy.Expr) -> z3.BoolRef:
         if e.is_Symbol or e.is_Rational or e is sympy.E:
-            return z3.BoolVal(True)
+            return z3.BoolVal(True, self.ctx)
         if isinstance(e, _OPAQUE):
             if total(e):
-                return z3.BoolVal(True)
+                return z3.BoolVal(True, self.ctx)
             raise _Untranslatable(e)
         if isinstance(e, _UNDEFINED):
-            return z3.And([self.defined(a) for a in e.args])
+            return z3.And([self.defined(a) for a in e.args], self.ctx)
         if isinstance(e, sympy.Piecewise):
-            return z3.Or([z3.And(t, self.defined(b)) for t, b in self._branches(e)])
+            return z3.Or([z3.And(t, self.defined(b)) for t, b in self._branches(e)], self.ctx)
         if not isinstance(e, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Abs, sympy.exp, sympy.log,
                               sympy.Max, sympy.Min)) or (e.is_Pow and not e.exp.is_Rational):
             raise _Untranslatable(e)
@@ -195,13 +209,13 @@ class _Translator:
         elif e.is_Pow and not e.exp.is_Integer:
             base = self.term(e.base)
             parts.append(base > 0 if e.exp < 0 else base >= 0)
-        return z3.And(parts)
+        return z3.And(parts, self.ctx)
 
     # --------------------------------------------------------------------------- formulas
     def formula(self, b: sympy.Basic) -> tuple[z3.BoolRef, z3.BoolRef]:
         """(defined and true, defined and false)."""
         if b is sympy.true or b is sympy.false:
-            return z3.BoolVal(bool(b)), z3.BoolVal(not b)
+            return z3.BoolVal(bool(b), self.ctx), z3.BoolVal(not b, self.ctx)
         if isinstance(b, sympy.core.relational.Relational) and b.rel_op in (*_ORDER, "==", "!="):
             return self._relation(b)
         if isinstance(b, sympy.Not):
@@ -214,15 +228,13 @@ class _Translator:
             pairs = [self.formula(a) for a in b.args]
             pos, neg = [p for p, _ in pairs], [n for _, n in pairs]
             if isinstance(b, sympy.And):
-                return z3.And(pos), z3.Or(neg)
-            return z3.Or(pos), z3.And(neg)
+                return z3.And(pos, self.ctx), z3.Or(neg, self.ctx)
+            return z3.Or(pos, self.ctx), z3.And(neg, self.ctx)
         raise _Untranslatable(b)
 
     def _relation(self, b) -> tuple[z3.BoolRef, z3.BoolRef]:
-        # Denominators are cleared (p/q op 0  <=>  p*q op 0 where q != 0): polynomial, faster.
-        num, den = sympy.fraction(sympy.together(b.lhs - b.rhs))
+        num, den, den_sign = _cleared(b.lhs - b.rhs)
         where = [self.defined(b.lhs), self.defined(b.rhs), self.defined(num), self.defined(den)]
-        den_sign = _exact.sign(den)  # None unless den is a nonzero number
         if den_sign:
             num, den = num * den_sign, sympy.Integer(1)
         else:
@@ -263,7 +275,7 @@ def _solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozense
     except _Untranslatable:
         return "unknown", None
     # nlsat (QF_NRA) decides real polynomial arithmetic; uninterpreted functions need QF_UFNRA.
-    solver = z3.SolverFor("QF_UFNRA" if tr.functions else "QF_NRA")
+    solver = z3.SolverFor("QF_UFNRA" if tr.functions else "QF_NRA", ctx=tr.ctx)
     solver.set("rlimit", _RLIMIT)
     solver.add(*goals, *tr.facts)
     answer = solver.check()
@@ -286,21 +298,46 @@ class Model:
 
     ``symbols``: ``(symbol, exact value)`` pairs. ``apply(g(1))``: the model's value of the
     undefined function ``g`` at exact arguments (``None`` for a function the model lacks).
+
+    Everything is read out of z3 when the view is made, so that the view does not keep the
+    query's z3 context (a few megabytes) alive in the cache of :func:`solve`. A function's
+    interpretation is a finite table and a default value (z3's ``else``); one whose default is
+    not a number (rare) keeps the z3 model and is evaluated there.
     """
 
     def __init__(self, model, tr: _Translator) -> None:
-        self._model = model
-        self._functions = dict(tr.functions)
         self.symbols = tuple(
             (sym, _to_sympy(model.eval(v, model_completion=True))) for sym, v in tr.vars.items()
         )
+        self._tables: dict[tuple[str, int], tuple[dict, sympy.Expr]] = {}
+        self._model = None
+        for key, decl in tr.functions.items():
+            # evaluating an application completes the model with an interpretation of decl
+            model.eval(decl(*[z3.RealVal(0, tr.ctx)] * key[1]), model_completion=True)
+            interp = model[decl]
+            default = interp.else_value()
+            if not (z3.is_rational_value(default) or z3.is_algebraic_value(default)):
+                self._model, self._functions = model, dict(tr.functions)
+                self._tables.clear()
+                break
+            table = {tuple(_to_sympy(a) for a in entry[:-1]): _to_sympy(entry[-1])
+                     for entry in interp.as_list()[:-1]}
+            self._tables[key] = (table, _to_sympy(default))
 
     def apply(self, application: sympy.Expr) -> sympy.Expr | None:
-        decl = self._functions.get((application.func.__name__, len(application.args)))
-        if decl is None or not all(a.is_Rational for a in application.args):
+        key = (application.func.__name__, len(application.args))
+        if not all(a.is_Rational for a in application.args):
             return None
-        args = [z3.RealVal(f"{a.p}/{a.q}") for a in application.args]
-        return _to_sympy(self._model.eval(decl(*args), model_completion=True))
+        if self._model is not None:
+            decl = self._functions.get(key)
+            if decl is None:
+                return None
+            args = [z3.RealVal(f"{a.p}/{a.q}", decl.ctx) for a in application.args]
+            return _to_sympy(self._model.eval(decl(*args), model_completion=True))
+        if key not in self._tables:
+            return None
+        table, default = self._tables[key]
+        return table.get(tuple(application.args), default)
 
 
 def _to_sympy(val) -> sympy.Expr:

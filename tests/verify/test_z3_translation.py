@@ -209,3 +209,32 @@ def test_undefined_functions_get_values_in_counterexamples():
     assert provers.implies([g(x) > 0, sp.Eq(x, y)], g(y) > 0).holds
     check = provers.implies([g(1) > 0], g(2) > 0)
     assert check.counterexample["g(1)"] > 0 >= check.counterexample["g(2)"]
+
+
+def test_a_model_is_read_out_whole_and_keeps_no_z3_object():
+    """The view of a model holds exact SymPy values only, not the query's z3 context."""
+    import z3
+
+    g, h = sp.Function("g"), sp.Function("h")
+    status, model = _z3.solve((sp.Eq(g(1), 2), g(x) > 3, sp.Eq(x, sp.Rational(5, 2)),
+                               sp.Eq(h(x, 1), 7)))
+    assert status == "sat"
+    assert model.apply(g(1)) == 2
+    assert model.apply(g(sp.Rational(5, 2))) > 3
+    assert model.apply(h(sp.Rational(5, 2), 1)) == 7
+    default = model.apply(g(7))
+    assert default is not None and default.is_Rational
+    assert model.apply(g(x)) is None  # not an exact point
+    assert model.apply(sp.Function("k")(1)) is None  # a function the query never saw
+    held = [model.symbols, *model.__dict__.values()]
+    assert not any(isinstance(v, z3.Z3PPObject) for v in held)
+
+
+def test_every_query_has_a_z3_context_of_its_own():
+    """Nothing an earlier query built (terms, numbering, solver state) is seen by a later one."""
+    import z3
+
+    first, second = _z3._Translator(frozenset()), _z3._Translator(frozenset())
+    assert first.ctx is not second.ctx
+    assert z3.main_ctx() not in (first.ctx, second.ctx)
+    assert first.term(x + 1).ctx is first.ctx
