@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy
 
-from verify import chains, classes, induction, library, rule, strategies
+from verify import _seeded, chains, classes, induction, library, rule, strategies
 from verify.elaborate import Deriv
 from verify.evaluate import Instance, evaluate
 from verify.parse import ParseError, parse
@@ -82,7 +82,8 @@ def _derivative_correction(claim, p) -> str | None:
 def judge(claim) -> Judgement:
     """The verdict of ``claim``, computed from its fields (see the module docstring)."""
     try:
-        return _judge(claim)
+        with _seeded.fixed():
+            return _judge(claim)
     except RuleError:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure is an error, never a verdict

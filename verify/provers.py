@@ -80,6 +80,7 @@ __all__ = [
 ]
 
 _SIMPLIFY_MAX_OPS = 300
+_FACTOR_MAX_SYMBOLS = 8
 _RELS = {"<=": sympy.Le, "<": sympy.Lt, ">=": sympy.Ge, ">": sympy.Gt}
 
 
@@ -160,9 +161,10 @@ def _identity(lhs, rhs, assumptions, *, also_defined=(), extra=()) -> Check:
     # polynomial differences better, so simplify is kept for small (transcendental) ones.
     if sympy.count_ops(diff) <= _SIMPLIFY_MAX_OPS:
         steps.append(("simplify", sympy.simplify))
-    proof = None
+    proof, reduced = None, diff
     for name, fn in steps:
-        if fn(diff) == 0:
+        reduced = fn(diff)
+        if reduced == 0:
             proof = (f"{name}(lhs - rhs) == 0", "difference is identically 0")
             break
     goal = sympy.Eq(lhs, rhs, evaluate=False)
@@ -175,7 +177,10 @@ def _identity(lhs, rhs, assumptions, *, also_defined=(), extra=()) -> Check:
         also_defined=also_defined,
     )
     if check.counterexample is not None and check.undefined is None:
-        return Check(False, check.method, check.counterexample, f"lhs - rhs = {sympy.factor(diff)}")
+        # Factored only when small: a difference in dozens of variables shows nothing more
+        # factored, and factoring it costs seconds.
+        shown = sympy.factor(diff) if len(diff.free_symbols) <= _FACTOR_MAX_SYMBOLS else reduced
+        return Check(False, check.method, check.counterexample, f"lhs - rhs = {shown}")
     return check
 
 
