@@ -9,7 +9,6 @@ A fresh clone of the committed repository runs ``sgd-suite report`` (through
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -32,22 +31,14 @@ def test_main_command_leaves_a_clean_checkout_clean(tmp_path):
     clone = tmp_path / "clone"
     _git("clone", "--quiet", str(ROOT), str(clone), cwd=tmp_path)
     assert _git("status", "--porcelain", cwd=clone) == ""
-    committed = json.loads((clone / "reports" / "verification.json").read_text())
     for command in (["report", "--no-progress"], ["verify"]):
         proc = subprocess.run([sys.executable, "-m", "sgd_suite", *command], cwd=clone,
                               capture_output=True, text=True, timeout=600, check=False)
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-        if command[0] == "report":  # the main command rewrites the committed files byte for byte
-            assert _git("status", "--porcelain", cwd=clone) == "", (
-                command, _git("diff", "--stat", cwd=clone))
-    # verify, run after it: the same verdicts, statements and record layout. (Its text of a
-    # counterexample found by z3 can differ between processes: z3's model of a symmetric
-    # history is not pinned yet, so the text may name the other, equally valid outcome.)
-    now = json.loads((clone / "reports" / "verification.json").read_text())
-    assert now.keys() == committed.keys()
-    for key in ("claims", "beyond_claims"):
-        assert [(c["id"], c["statement"], c["verdict"]) for c in now[key]] == [
-            (c["id"], c["statement"], c["verdict"]) for c in committed[key]]
-    assert {k: v for k, v in now.items() if k not in ("claims", "beyond_claims")} == {
-        k: v for k, v in committed.items() if k not in ("claims", "beyond_claims")}
+        # report rewrites the committed files byte for byte; verify, run after it, rewrites the
+        # claims' part of verification.json byte for byte (counterexamples found by z3
+        # included: every query has a context of its own, and SymPy's random choices are fixed
+        # for each judgement)
+        assert _git("status", "--porcelain", cwd=clone) == "", (
+            command, _git("diff", "--unified=0", cwd=clone)[:3000])
     assert (clone / "reports" / "run-info.json").is_file()
