@@ -1,9 +1,11 @@
-"""The CUDA kernels run on the CPU: one std::thread per CUDA thread, under CUDA's launch rules.
+"""The CUDA kernels run on the CPU: one fiber per CUDA thread, under CUDA's launch rules.
 
-:func:`build` compiles the kernel source (g++, C++20) with a shim that maps each CUDA block to
-``THREADS`` std::threads, ``__syncthreads`` and every warp exchange (shuffle, ballot) to
-barriers, ``__shared__`` to host memory and the round-to-nearest intrinsics to the IEEE
-operations. :class:`EmulatedKernel` then stands in for a compiled CuPy kernel: it has the
+:func:`build` compiles the kernel source (g++, C++20) with a shim that runs each CUDA block as
+``THREADS`` fibers (``ucontext``) in one operating-system thread, maps ``__syncthreads`` and every
+warp exchange (shuffle, ballot) to barriers at which a fiber waits until all the threads of its
+block or warp have arrived, ``__shared__`` to host memory and the round-to-nearest intrinsics
+to the IEEE operations. (Fibers, not threads: a barrier is then a switch of a few hundred
+nanoseconds, not a wake-up through the kernel, which made the emulation ten times slower.) :class:`EmulatedKernel` then stands in for a compiled CuPy kernel: it has the
 ``attributes`` and the settable ``max_dynamic_shared_size_bytes`` of a ``RawKernel``, with the
 static shared size measured from the compiled source (``sizeof(Partials<D, WARPS>)``), and it
 refuses a launch the way CUDA does (wrong block size; dynamic shared memory above the kernel's
@@ -33,74 +35,97 @@ SMEM_DOUBLES = 1 << 14  # emulated dynamic shared memory: 128 KiB
 
 _SHIM = r"""
 #include <algorithm>
-#include <barrier>
 #include <cmath>
-#include <mutex>
-#include <system_error>
-#include <thread>
+#include <cstdlib>
+#include <functional>
+#include <ucontext.h>
 #include <vector>
 using std::fmax; using std::max; using std::min; using std::tanh;
 struct Dim3 { unsigned x; };
-thread_local Dim3 threadIdx, blockIdx;
-Dim3 gridDim;
+// One operating-system thread runs every CUDA thread of a block as a fiber (ucontext); the
+// scheduler sets threadIdx before it resumes one, so these are plain globals.
+Dim3 threadIdx, blockIdx, gridDim;
 #define __global__
 #define __device__
 #define __host__
 #define __forceinline__ inline
 #define __launch_bounds__(a, b)
-static std::barrier<>* block_barrier;
-static std::barrier<>* warp_barrier[32];
+// A barrier with generations: the last of n arrivals starts the next generation and goes on; a
+// fiber that arrives earlier waits (is not resumed) until the generation it arrived in is over.
+struct Barrier { int n, count; unsigned gen; };
+struct Fiber { ucontext_t ctx; Barrier* waiting; unsigned gen; bool done; };
+static Barrier block_barrier, warp_barrier[32];
+static std::vector<Fiber> fibers;
+static ucontext_t scheduler;
+static int current;
+static std::function<void()> body_of_launch;
 static double slot_d[32][32];
 static unsigned slot_b[32][32];
 static double g_smem[SMEM_DOUBLES];
-static std::mutex atomic_lock;
-inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+static const size_t STACK_BYTES = 1 << 17;
+static void arrive(Barrier& b) {
+    if (++b.count == b.n) { b.count = 0; ++b.gen; return; }
+    Fiber& me = fibers[current];
+    me.waiting = &b; me.gen = b.gen;
+    swapcontext(&me.ctx, &scheduler);
+}
+inline void __syncthreads() { arrive(block_barrier); }
 inline double __shfl_xor_sync(unsigned, double v, int o) {
     int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
-    slot_d[w][lane] = v; warp_barrier[w]->arrive_and_wait();
-    double r = slot_d[w][lane ^ o]; warp_barrier[w]->arrive_and_wait();
+    slot_d[w][lane] = v; arrive(warp_barrier[w]);
+    double r = slot_d[w][lane ^ o]; arrive(warp_barrier[w]);
     return r;
 }
 inline unsigned __ballot_sync(unsigned, bool p) {
     int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
-    slot_b[w][lane] = p; warp_barrier[w]->arrive_and_wait();
+    slot_b[w][lane] = p; arrive(warp_barrier[w]);
     unsigned m = 0;
     for (int l = 0; l < 32; ++l) m |= slot_b[w][l] ? 1u << l : 0u;
-    warp_barrier[w]->arrive_and_wait();
+    arrive(warp_barrier[w]);
     return m;
 }
 inline bool __any_sync(unsigned mask, bool p) { return __ballot_sync(mask, p) != 0; }
 inline int __popc(unsigned x) { return __builtin_popcount(x); }
-inline int atomicMin(int* a, int v) {
-    std::lock_guard<std::mutex> g(atomic_lock); int o = *a; *a = std::min(o, v); return o;
-}
+inline int atomicMin(int* a, int v) { int o = *a; *a = std::min(o, v); return o; }
 inline double __dadd_rn(double a, double b) { return a + b; }
 inline double __dmul_rn(double a, double b) { return a * b; }
-// Runs grid blocks of `threads` threads one block after the other; 1 if threads were refused.
+static void fiber_main() { body_of_launch(); fibers[current].done = true; }
+// Runs grid blocks of `threads` threads one block after the other. Returns 2 when the threads
+// of a block wait at a barrier that the others never reach (a hang on a GPU), else 0.
 template <class F> int launch(int grid, int threads, F body) {
     gridDim.x = grid;
+    body_of_launch = body;
     const int warps = threads / 32;
-    for (int b = 0; b < grid; ++b) {
-        std::barrier<> blk(threads);
-        block_barrier = &blk;
-        for (int w = 0; w < warps; ++w) warp_barrier[w] = new std::barrier<>(32);
-        std::vector<std::thread> pool;
-        int started = 0;
-        try {
-            for (; started < threads; ++started)
-                pool.emplace_back([=] { threadIdx.x = started; blockIdx.x = b; body(); });
-        } catch (const std::system_error&) {
-            // too few threads allowed: release the started ones, report failure
-            for (int t = started; t < threads; ++t) {
-                blk.arrive_and_drop();
-                warp_barrier[t >> 5]->arrive_and_drop();
-            }
+    fibers.assign(threads, Fiber{});
+    char* stacks = static_cast<char*>(std::malloc(STACK_BYTES * threads));
+    int status = 0;
+    for (int b = 0; b < grid && status == 0; ++b) {
+        blockIdx.x = b;
+        block_barrier = {threads, 0, 0};
+        for (int w = 0; w < warps; ++w) warp_barrier[w] = {32, 0, 0};
+        for (int t = 0; t < threads; ++t) {
+            Fiber& f = fibers[t];
+            f.waiting = nullptr; f.done = false;
+            getcontext(&f.ctx);
+            f.ctx.uc_stack.ss_sp = stacks + STACK_BYTES * t;
+            f.ctx.uc_stack.ss_size = STACK_BYTES;
+            f.ctx.uc_link = &scheduler;
+            makecontext(&f.ctx, fiber_main, 0);
         }
-        for (auto& t : pool) t.join();
-        for (int w = 0; w < warps; ++w) delete warp_barrier[w];
-        if (started < threads) return 1;
+        for (int left = threads; left > 0 && status == 0;) {
+            bool resumed = false;
+            for (int t = 0; t < threads; ++t) {
+                Fiber& f = fibers[t];
+                if (f.done || (f.waiting != nullptr && f.waiting->gen == f.gen)) continue;
+                f.waiting = nullptr; current = t; threadIdx.x = t; resumed = true;
+                swapcontext(&scheduler, &f.ctx);
+                if (f.done) --left;
+            }
+            if (!resumed) status = 2;
+        }
     }
-    return 0;
+    std::free(stacks);
+    return status;
 }
 extern "C" void emulated_tanh(const double* x, double* y, long n) {
     for (long i = 0; i < n; ++i) y[i] = tanh(x[i]);
@@ -134,11 +159,11 @@ def build(source: str, layouts: list[tuple[int, int]], folder: Path) -> ctypes.C
                          f"{{ return launch(grid, {threads}, [=] {{ {call}; }}); }}")
     (folder / "kernels.cpp").write_text("\n".join(lines))
     done = subprocess.run(
-        [gxx(), "-std=c++20", "-O1", "-ffp-contract=off", "-fPIC", "-shared", "-pthread",
+        [gxx(), "-std=c++20", "-O1", "-ffp-contract=off", "-fPIC", "-shared",
          "-Wno-unknown-pragmas", "-o", str(folder / "kernels.so"), str(folder / "kernels.cpp")],
         capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"g++ cannot build the emulation (C++20 <barrier> needed): "
+        raise RuntimeError(f"g++ cannot build the emulation (C++20 and <ucontext.h> needed): "
                            f"{done.stderr[-2000:]}")
     return ctypes.CDLL(str(folder / "kernels.so"))
 
@@ -147,8 +172,8 @@ class LaunchRefused(RuntimeError):
     """A launch CUDA would refuse (the error a RawKernel raises: invalid argument)."""
 
 
-class ThreadsRefused(RuntimeError):
-    """The operating system would not start the threads of one emulated block."""
+class BarrierDeadlock(RuntimeError):
+    """Threads of a block wait at a barrier the others never reach (on a GPU: a hang)."""
 
 
 class EmulatedKernel:
@@ -187,11 +212,12 @@ class EmulatedKernel:
                                 f"kernel's maximum of {self._max_dynamic}")
         assert shared_mem <= SMEM_DOUBLES * 8, "enlarge the emulated shared memory"
         self.launches.append((grid[0], shared_mem))
-        failed = self.function(ctypes.c_int(grid[0]),
+        status = self.function(ctypes.c_int(grid[0]),
                                *(ctypes.c_void_p(a.ctypes.data) if isinstance(a, np.ndarray)
                                  else self._CTYPES[a.dtype](a) for a in args))
-        if failed:
-            raise ThreadsRefused(f"the emulation needs {self.threads} threads per block")
+        if status:
+            raise BarrierDeadlock(f"a block of {self.threads} threads waits at a barrier that "
+                                  "some of its threads never reach")
 
 
 def emulated_tanh(library: ctypes.CDLL):

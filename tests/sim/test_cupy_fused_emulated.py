@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from chunk_compare import assert_same_chunk
 from cupy_standin import standin
-from emulation import EmulatedKernel, LaunchRefused, ThreadsRefused, build, emulated_tanh, gxx
+from emulation import BarrierDeadlock, EmulatedKernel, LaunchRefused, build, emulated_tanh, gxx
 from fused_cases import problem_of, quadratic
 
 from sim.engines import array as array_engine
@@ -66,10 +66,7 @@ def run_emulated(monkeypatch, lib, problem, *, device="sm_90", steps_per_launch=
         m.setitem(sys.modules, "cupy", standin(device))
         m.setattr(cupy_fused, "_kernels", compiled)
         m.setattr(cupy_fused, "STEPS_PER_LAUNCH", steps_per_launch)
-        try:
-            out = cupy_fused.run_chunk(problem.spec(), **kw)
-        except ThreadsRefused as exc:
-            pytest.skip(str(exc))
+        out = cupy_fused.run_chunk(problem.spec(), **kw)
     return out, kernels
 
 
@@ -196,3 +193,18 @@ def test_emulated_divergence_is_reported_like_the_array_engine(monkeypatch, libr
     for field in ("mean", "m2", "mean_e", "max"):
         assert np.all(np.isnan(getattr(fast, field)[ref.diverged_at:])), field
     assert_same_chunk(fast, ref)
+
+
+def test_a_barrier_some_threads_skip_is_reported_not_hung(monkeypatch, tmp_path):
+    """A ``__syncthreads`` that thread 0 skips leaves the others waiting for ever (on a GPU, a
+    hang): the emulation's scheduler finds no thread it may resume and says so."""
+    if gxx() is None:
+        pytest.skip("g++ is not on PATH")
+    skipping = SOURCE.replace("__syncthreads();", "if (threadIdx.x != 0) __syncthreads();")
+    assert skipping != SOURCE
+    lib = build(skipping, [(2, block_threads("quadratic", 2))], tmp_path)
+    problem = quadratic(2, 20, 1)
+    kw = {"alpha": 0.5, "steps": 2, "seed": 1, "start": 0, "count": 40, "batch": 1,
+          "e0": np.ones(2)}
+    with pytest.raises(BarrierDeadlock):
+        run_emulated(monkeypatch, lib, problem, **kw)
