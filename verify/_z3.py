@@ -44,18 +44,35 @@ _ORDER = {"<=": "__le__", "<": "__lt__", ">=": "__ge__", ">": "__gt__"}
 
 def _symbol_facts(sym: sympy.Symbol, v: z3.ArithRef, integer: bool) -> list[z3.BoolRef]:
     """z3 facts implied by the assumptions declared on ``sym`` (SymPy's closure of them)."""
-    table = (
-        (sym.is_extended_positive, v > 0),
-        (sym.is_extended_negative, v < 0),
-        (sym.is_extended_nonnegative, v >= 0),
-        (sym.is_extended_nonpositive, v <= 0),
-        (sym.is_zero, v == 0),
-        (sym.is_extended_nonzero, v != 0),
-        (sym.is_integer or integer, z3.IsInt(v)),
-        (sym.is_even, z3.IsInt(v / 2)),
-        (sym.is_odd, z3.IsInt((v - 1) / 2)),
+    facts = (
+        lambda: v > 0,
+        lambda: v < 0,
+        lambda: v >= 0,
+        lambda: v <= 0,
+        lambda: v == 0,
+        lambda: v != 0,
+        lambda: z3.IsInt(v),
+        lambda: z3.IsInt(v / 2),
+        lambda: z3.IsInt((v - 1) / 2),
     )
-    return [fact for declared, fact in table if declared]
+    return [facts[i]() for i in _declared(sym, integer)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _declared(sym: sympy.Symbol, integer: bool) -> tuple[int, ...]:
+    """Which of :func:`_symbol_facts`' facts ``sym`` declares (asked of SymPy once per symbol)."""
+    flags = (
+        sym.is_extended_positive,
+        sym.is_extended_negative,
+        sym.is_extended_nonnegative,
+        sym.is_extended_nonpositive,
+        sym.is_zero,
+        sym.is_extended_nonzero,
+        sym.is_integer or integer,
+        sym.is_even,
+        sym.is_odd,
+    )
+    return tuple(i for i, declared in enumerate(flags) if declared)
 
 
 class _Untranslatable(Exception):
@@ -182,22 +199,32 @@ class _Translator:
             earlier_false.append(neg)
 
     # ------------------------------------------------------------------------ definedness
-    def defined(self, e: sympy.Expr) -> z3.BoolRef:
+    def defined(self, e: sympy.Expr) -> z3.BoolRef | None:
+        """Where ``e`` is defined, or ``None`` where it is defined everywhere."""
         if e not in self.domains:
             self.domains[e] = self._defined(e)
         return self.domains[e]
 
-    def _defined(self, e: sympy.Expr) -> z3.BoolRef:
+    def _all(self, parts) -> z3.BoolRef | None:
+        """The conjunction of the conditions that are not ``None`` (``None`` if there are none)."""
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else z3.And(parts, self.ctx)
+
+    def _defined(self, e: sympy.Expr) -> z3.BoolRef | None:
         if e.is_Symbol or e.is_Rational or e is sympy.E:
-            return z3.BoolVal(True, self.ctx)
+            return None
         if isinstance(e, _OPAQUE):
             if total(e):
-                return z3.BoolVal(True, self.ctx)
+                return None
             raise _Untranslatable(e)
         if isinstance(e, _UNDEFINED):
-            return z3.And([self.defined(a) for a in e.args], self.ctx)
+            return self._all(self.defined(a) for a in e.args)
         if isinstance(e, sympy.Piecewise):
-            return z3.Or([z3.And(t, self.defined(b)) for t, b in self._branches(e)], self.ctx)
+            true = z3.BoolVal(True, self.ctx)
+            return z3.Or([z3.And(t, self.defined(b) if self.defined(b) is not None else true)
+                          for t, b in self._branches(e)], self.ctx)
         if not isinstance(e, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Abs, sympy.exp, sympy.log,
                               sympy.Max, sympy.Min)) or (e.is_Pow and not e.exp.is_Rational):
             raise _Untranslatable(e)
@@ -209,7 +236,7 @@ class _Translator:
         elif e.is_Pow and not e.exp.is_Integer:
             base = self.term(e.base)
             parts.append(base > 0 if e.exp < 0 else base >= 0)
-        return z3.And(parts, self.ctx)
+        return self._all(parts)
 
     # --------------------------------------------------------------------------- formulas
     def formula(self, b: sympy.Basic) -> tuple[z3.BoolRef, z3.BoolRef]:
@@ -234,7 +261,8 @@ class _Translator:
 
     def _relation(self, b) -> tuple[z3.BoolRef, z3.BoolRef]:
         num, den, den_sign = _cleared(b.lhs - b.rhs)
-        where = [self.defined(b.lhs), self.defined(b.rhs), self.defined(num), self.defined(den)]
+        where = [c for c in (self.defined(b.lhs), self.defined(b.rhs), self.defined(num),
+                             self.defined(den)) if c is not None]
         if den_sign:
             num, den = num * den_sign, sympy.Integer(1)
         else:
@@ -245,6 +273,8 @@ class _Translator:
         else:
             # The product is formed in z3: SymPy would merge exp(a) * exp(b) into a new atom.
             rel = getattr(self.term(num) * self.term(den), _ORDER[b.rel_op])(0)
+        if not where:
+            return rel, z3.Not(rel)
         return z3.And(*where, rel), z3.And(*where, z3.Not(rel))
 
 
@@ -288,9 +318,36 @@ def _solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozense
     return "sat", Model(solver.model(), tr)
 
 
+def _first_proved(hypotheses: tuple, goals: tuple, integers: frozenset = frozenset()):
+    """The index of the first goal that cannot be false where the hypotheses hold (the query
+    of :func:`_solve` with ``want="false"`` is ``unsat``), or ``None``.
+
+    One translation of the hypotheses serves every goal: the goals are tried in order, each by a
+    solver of its own in the same context, so the answer depends on the arguments alone.
+    """
+    tr = _Translator(integers)
+    try:
+        premises = [tr.formula(h)[0] for h in hypotheses]
+        negations = [tr.formula(g)[1] for g in goals]
+    except _Untranslatable:
+        return None
+    for index, negation in enumerate(negations):
+        solver = z3.SolverFor("QF_UFNRA" if tr.functions else "QF_NRA", ctx=tr.ctx)
+        solver.set("rlimit", _RLIMIT)
+        solver.add(*premises, negation, *tr.facts)
+        answer = solver.check()
+        if answer == z3.unsat:
+            return index
+        if answer != z3.sat and solver.reason_unknown() in ("canceled",
+                                                            "interrupted from keyboard"):
+            raise KeyboardInterrupt
+    return None
+
+
 # Cached: the same queries recur across claims (a wrapper kept apart, so that the function
 # itself stays an ordinary one).
 solve = functools.lru_cache(maxsize=4096)(_solve)
+first_proved = functools.lru_cache(maxsize=4096)(_first_proved)
 
 
 class Model:

@@ -186,11 +186,10 @@ def _identity(lhs, rhs, assumptions, *, also_defined=(), extra=()) -> Check:
 
 def _factor_sign(factor: sympy.Expr, setting: Setting) -> int | None:
     """+1 / -1 if the factor is provably > 0 / < 0, +2 / -2 for >= 0 / <= 0, else None."""
-    for sign, rel in ((1, sympy.Gt), (-1, sympy.Lt), (2, sympy.Ge), (-2, sympy.Le)):
-        goal = rel(factor, 0)
-        if _z3.solve(setting.hypotheses, goal, "false", setting.integers)[0] == "unsat":
-            return sign
-    return None
+    signs = ((1, sympy.Gt), (-1, sympy.Lt), (2, sympy.Ge), (-2, sympy.Le))
+    first = _z3.first_proved(setting.hypotheses, tuple(rel(factor, 0) for _, rel in signs),
+                             setting.integers)
+    return None if first is None else signs[first][0]
 
 
 def _factor_certificate(diff: sympy.Expr, strict: bool, setting: Setting) -> str | None:

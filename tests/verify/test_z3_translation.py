@@ -238,3 +238,21 @@ def test_every_query_has_a_z3_context_of_its_own():
     assert first.ctx is not second.ctx
     assert z3.main_ctx() not in (first.ctx, second.ctx)
     assert first.term(x + 1).ctx is first.ctx
+
+
+@pytest.mark.parametrize(("hypotheses", "goals", "expected"), [
+    ((x > 1,), (x < 0, x > 0, x >= 5), 1),
+    ((x > 1,), (x < 0, x <= 1), None),
+    ((x >= 0, y >= 0), (x * y > 0, x * y >= 0, x + y >= 0), 1),
+    ((), (x**2 + 1 > 0,), 0),
+    ((x > 0,), (sp.log(x) < 0, sp.log(x) <= x - 1), 1),
+])
+def test_first_proved_is_the_first_goal_each_query_proves(hypotheses, goals, expected):
+    """One translation for several goals answers as one query per goal would."""
+    alone = [_z3._solve(hypotheses, g, "false")[0] == "unsat" for g in goals]
+    assert _z3._first_proved(hypotheses, goals) == expected
+    assert expected == (alone.index(True) if True in alone else None)
+
+
+def test_first_proved_of_an_untranslatable_goal_is_none():
+    assert _z3._first_proved((x > 0,), (sp.sin(x) <= 1,)) is None
