@@ -186,11 +186,12 @@ def test_merged_json_adds_beyond_claims_and_keeps_the_lecture_records(tmp_path):
 def test_report_shows_the_formulas_and_a_differing_verdict_fails_it(tmp_path, monkeypatch):
     """``sgd-suite report`` writes ``beyond_claims`` and the section; a formula whose computed
     verdict differs from its record makes the report not ok (exit 1), like a lecture claim."""
-    from sgd_suite import experiments, report
+    from sgd_suite import beyond, experiments, report
+    from verify import records
 
     lecture_claim = verify.all_claims()[0]
     formula = BY_ID["stationary.fixed-point"]
-    real_run = verify.records.run
+    real_run = records.run
 
     def run(c):
         if c.id == formula.id:
@@ -200,13 +201,14 @@ def test_report_shows_the_formulas_and_a_differing_verdict_fails_it(tmp_path, mo
     monkeypatch.setattr(verify, "all_claims", lambda: [lecture_claim])
     monkeypatch.setattr(verify, "beyond_claims", lambda: [formula])
     monkeypatch.setattr(experiments, "catalogue", lambda quick=False: [])
+    monkeypatch.setattr(beyond, "run_all", lambda **_: [])  # the runs are not what is tested
     res = report.generate(tmp_path / "ok", report.Options(quick=True, progress=False))
     assert res.ok
     assert [r["id"] for r in res.record["beyond_claims"]] == [formula.id]
     md = (tmp_path / "ok" / "verification.md").read_text()
     assert f"## {formulas.TITLE}" in md and "*The source's words" not in md
     assert formula.source.quote.split()[0] in md
-    monkeypatch.setattr(verify.records, "run", run)
+    monkeypatch.setattr(records, "run", run)
     res = report.generate(tmp_path / "bad", report.Options(quick=True, progress=False))
     assert res.mismatched_claims == (formula.id,)
     assert not res.ok
