@@ -46,10 +46,20 @@ def test_true_statements_hold_numerically_inside_their_hypotheses(claim):
         assert crosscheck.holds(p, inst), f"{claim.id} fails numerically at {inst.assign}"
 
 
-@pytest.mark.parametrize("claim", [c for c in DATA if judge(c).witness], ids=lambda c: c.id)
-def test_the_judges_counterexample_fails_numerically(claim):
-    p = _problem(claim, added=False)
-    assert not crosscheck.holds(p, crosscheck.at_witness(p, judge(claim).witness))
+def test_the_judges_counterexamples_fail_numerically():
+    """Every false claim has a counterexample, and so have the gaps refuted as written; each
+    fails numerically. (One test: which gaps have one is known only once they are judged, and
+    judging at collection would cost every worker the whole lecture.)"""
+    checked = []
+    for claim in (c for c in DATA if c.recorded in ("false", "gap")):
+        witness = judge(claim).witness
+        if not witness:  # None, or () for a refutation with no point
+            assert claim.recorded == "gap", f"{claim.id}: false, and no counterexample"
+            continue
+        p = _problem(claim, added=False)
+        assert not crosscheck.holds(p, crosscheck.at_witness(p, witness)), claim.id
+        checked.append(claim.id)
+    assert len(checked) >= sum(c.recorded == "false" for c in DATA) > 0
 
 
 def test_the_cross_check_rejects_a_wrong_statement():
