@@ -15,6 +15,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from sgd_suite import interrupt
+
 __all__ = ["write_bytes_atomic", "write_text_atomic"]
 
 
@@ -36,6 +38,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        interrupt.check()  # a Ctrl-C, even one a library swallowed, keeps the old file
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

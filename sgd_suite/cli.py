@@ -16,6 +16,8 @@ import importlib
 import os
 import sys
 
+from sgd_suite import interrupt
+
 # Subcommand modules, in the order they are listed by ``--help``.
 COMMANDS: tuple[str, ...] = ("cmd_verify", "cmd_simulate", "cmd_report", "cmd_bench",
                              "cmd_gpu_check")
@@ -82,9 +84,12 @@ def _quiet_destructors() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = None
+    interrupt.install()
     try:
         args = build_parser().parse_args(argv)
-        return int(args.func(args))
+        code = int(args.func(args))
+        interrupt.check()
+        return code
     except (UsageError, ValueError) as exc:
         # UsageError from the commands' own checks; ValueError from the library's parameter
         # validation, which names the parameter and its range.
@@ -105,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         _say(args, f"error: {exc.strerror or exc}"
              + (f": {exc.filename}" if getattr(exc, "filename", None) else ""))
         return EXIT_FAILED
+    finally:
+        interrupt.uninstall()
 
 
 if __name__ == "__main__":

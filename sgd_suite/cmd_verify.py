@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from sgd_suite import interrupt
 from sgd_suite.atomic import write_text_atomic
 from sgd_suite.cli import UsageError
 from sgd_suite.outputs import output_folder
@@ -123,7 +124,10 @@ def run(args: argparse.Namespace) -> int:
         claims = rec.select(args.only)
     except KeyError as exc:
         raise UsageError(exc.args[0]) from None
-    records = rec.check_all(claims)
+    records = []
+    for claim in claims:
+        interrupt.check()  # a Ctrl-C swallowed while the last claim was judged
+        records.append(rec.record(claim))
     beyond = None if args.only else formulas.records()
     elapsed = time.perf_counter() - start
     target = Path(args.out) / JSON_NAME

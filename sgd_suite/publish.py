@@ -21,6 +21,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from sgd_suite import interrupt
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -82,6 +84,7 @@ def staged_dir(dst: str | Path) -> Iterator[Path]:
         os.umask(umask)
         tmp.chmod(0o777 & ~umask)
         yield tmp
+        interrupt.check()  # a Ctrl-C, even one a library swallowed, keeps the old folder
         replace_dir(tmp, dst.absolute())
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

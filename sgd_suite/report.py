@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sgd_suite import beyond
+from sgd_suite import beyond, interrupt
 from sgd_suite import experiments as catalogue
 from sgd_suite import formulas
 from sgd_suite import runs
@@ -86,6 +86,7 @@ def run_claims(bar) -> list[dict]:
 
     records = []
     for claim in verify.all_claims():
+        interrupt.check()
         bar.set_postfix_str(claim.id)
         records.append(record(claim))
         bar.update()
@@ -166,6 +167,7 @@ def generate(out: str | Path, options: Options = Options()) -> Result:
         t_claims = time.perf_counter() - start
         sims = []
         for exp in exps:
+            interrupt.check()
             bar.set_postfix_str(exp.id)
             seed = catalogue.experiment_seed(options.seed, exp.id)
             sims.append(runs.run(exp, seed=seed, backend=options.backend,
