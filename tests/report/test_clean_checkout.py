@@ -6,6 +6,10 @@ nothing: the report holds only what the seed and the code determine, and the run
 the ignored ``reports/run-info.json``. It tests the committed HEAD, not uncommitted edits.
 (That ``verify`` leaves the committed report byte for byte is checked in
 ``tests/verify/test_cli_verify.py``.)
+
+It runs the whole main command, about 45 s of CPU, so ``pytest -n auto`` leaves it out
+(marker ``clone``, deselected in pyproject.toml); CI runs it as its second step,
+``pytest -m clone``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ def _git(*args: str, cwd: Path) -> str:
                           timeout=120).stdout
 
 
-@pytest.mark.slow
+@pytest.mark.clone
 @pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(),
                     reason="needs git and a git checkout")
 def test_main_command_leaves_a_clean_checkout_clean(tmp_path):
