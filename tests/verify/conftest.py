@@ -18,7 +18,8 @@ def _fresh_prover_caches_under_mutation_testing():
     answers. Outside mutmut the caches stay warm across tests, as in a verification run.
     """
     if os.environ.get("MUTANT_UNDER_TEST"):
-        _z3.solve.cache_clear()
+        for cached in (_z3.solve, _z3.first_proved, _z3._cleared, _z3._declared):
+            cached.cache_clear()
         _counterexamples.require_consistent.cache_clear()
         parse.parse.cache_clear()
     yield
