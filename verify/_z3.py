@@ -373,7 +373,7 @@ class Model:
             model.eval(decl(*[z3.RealVal(0, tr.ctx)] * key[1]), model_completion=True)
             interp = model[decl]
             default = interp.else_value()
-            if not (z3.is_rational_value(default) or z3.is_algebraic_value(default)):
+            if not _is_number(default):
                 self._model, self._functions = model, dict(tr.functions)
                 self._tables.clear()
                 break
@@ -395,6 +395,11 @@ class Model:
             return None
         table, default = self._tables[key]
         return table.get(tuple(application.args), default)
+
+
+def _is_number(val) -> bool:
+    """A z3 numeral: rational, or a real algebraic number."""
+    return z3.is_rational_value(val) or z3.is_algebraic_value(val)
 
 
 def _to_sympy(val) -> sympy.Expr:

@@ -256,3 +256,48 @@ def test_first_proved_is_the_first_goal_each_query_proves(hypotheses, goals, exp
 
 def test_first_proved_of_an_untranslatable_goal_is_none():
     assert _z3._first_proved((x > 0,), (sp.sin(x) <= 1,)) is None
+
+
+@pytest.mark.parametrize(("assumption", "implied"), [
+    ("positive", lambda s: s > 0),
+    ("negative", lambda s: s < 0),
+    ("nonnegative", lambda s: s >= 0),
+    ("nonpositive", lambda s: s <= 0),
+    ("zero", lambda s: sp.Eq(s, 0)),
+    ("nonzero", lambda s: sp.Ne(s, 0)),
+])
+def test_each_declared_sign_is_a_fact_z3_uses(assumption, implied):
+    """The declaration alone proves its own sign: exactly that fact, not a weaker one."""
+    s = sp.Symbol("s", real=True, **{assumption: True})
+    assert _z3._solve((), implied(s), "false")[0] == "unsat"
+
+
+@pytest.mark.parametrize(("assumption", "value"), [("even", 3), ("odd", 4), ("integer", "1/2")])
+def test_each_declared_parity_excludes_the_other_values(assumption, value):
+    s = sp.Symbol("s", **{assumption: True})
+    assert _z3._solve((sp.Eq(s, sp.Rational(value)),))[0] == "unsat"
+    assert _z3._solve((sp.Eq(s, 2 if assumption == "even" else 1),))[0] == "sat"
+
+
+def test_definedness_keeps_every_condition_of_a_term():
+    """log(x) + log(y) needs x > 0 and y > 0: with x > 0 given, it is undefined at some y."""
+    assert _z3._solve((x > 0,), sp.log(x) + sp.log(y) > 0, "undefined")[0] == "sat"
+    assert _z3._solve((x > 0, y > 0), sp.log(x) + sp.log(y) > 0, "undefined")[0] == "unsat"
+    three = sp.log(x) + sp.log(y) + sp.log(u)
+    assert _z3._solve((x > 0, y > 0), three > 0, "undefined")[0] == "sat"
+
+
+def test_a_function_default_that_is_not_a_number_is_evaluated_in_the_kept_model(monkeypatch):
+    """z3 may give an interpretation whose default is a term, not a number; the view then keeps
+    the z3 model and evaluates the function there, at exact arguments."""
+    g = sp.Function("g")
+    hypotheses = (sp.Eq(g(1), 2), sp.Eq(g(sp.Rational(1, 2)), 5), g(x) > 3)
+    status, table_model = _z3._solve(hypotheses)
+    monkeypatch.setattr(_z3, "_is_number", lambda val: False)
+    status, kept = _z3._solve(hypotheses)
+    assert status == "sat" and kept._model is not None and not kept._tables
+    assert kept.apply(g(1)) == 2 == table_model.apply(g(1))
+    assert kept.apply(g(sp.Rational(1, 2))) == 5
+    assert kept.apply(g(7)) == table_model.apply(g(7))
+    assert kept.apply(g(x)) is None
+    assert kept.apply(sp.Function("k")(1)) is None
