@@ -301,3 +301,45 @@ def test_a_function_default_that_is_not_a_number_is_evaluated_in_the_kept_model(
     assert kept.apply(g(7)) == table_model.apply(g(7))
     assert kept.apply(g(x)) is None
     assert kept.apply(sp.Function("k")(1)) is None
+
+
+class _FakeSolver:
+    """A z3 solver that answers ``answer`` for the reason ``reason`` (a Ctrl-C that z3 took
+    reads as ``unknown``, "canceled" or "interrupted from keyboard")."""
+
+    def __init__(self, answer, reason):
+        self.answer, self.reason = answer, reason
+
+    def set(self, *_):
+        pass
+
+    def add(self, *_):
+        pass
+
+    def check(self):
+        return self.answer
+
+    def reason_unknown(self):
+        return self.reason
+
+
+@pytest.mark.parametrize("reason", ["canceled", "interrupted from keyboard"])
+def test_a_ctrl_c_that_z3_took_is_handed_back(monkeypatch, reason):
+    import z3
+
+    monkeypatch.setattr(_z3.z3, "SolverFor", lambda *a, **k: _FakeSolver(z3.unknown, reason))
+    with pytest.raises(KeyboardInterrupt):
+        _z3._solve((x > 0,), x > 1)
+    with pytest.raises(KeyboardInterrupt):
+        _z3._first_proved((x > 0,), (x > 1, x > 2))
+
+
+def test_other_unknown_answers_are_unknown_not_interrupts(monkeypatch):
+    import z3
+
+    monkeypatch.setattr(_z3.z3, "SolverFor",
+                        lambda *a, **k: _FakeSolver(z3.unknown, "max. resource limit exceeded"))
+    assert _z3._solve((x > 0,), x > 1) == ("unknown", None)
+    assert _z3._first_proved((x > 0,), (x > 1, x > 2)) is None
+    monkeypatch.setattr(_z3.z3, "SolverFor", lambda *a, **k: _FakeSolver(z3.sat, "canceled"))
+    assert _z3._first_proved((x > 0,), (x > 1, x > 2)) is None
