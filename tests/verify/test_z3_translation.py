@@ -217,11 +217,13 @@ def test_a_model_is_read_out_whole_and_keeps_no_z3_object():
 
     g, h = sp.Function("g"), sp.Function("h")
     status, model = _z3.solve((sp.Eq(g(1), 2), g(x) > 3, sp.Eq(x, sp.Rational(5, 2)),
-                               sp.Eq(h(x, 1), 7)))
+                               sp.Eq(h(x, 1), 7), sp.Eq(h(1, x), -7), sp.Eq(h(1, 1), 0)))
     assert status == "sat"
     assert model.apply(g(1)) == 2
     assert model.apply(g(sp.Rational(5, 2))) > 3
     assert model.apply(h(sp.Rational(5, 2), 1)) == 7
+    assert model.apply(h(1, sp.Rational(5, 2))) == -7
+    assert model.apply(h(1, 1)) == 0
     default = model.apply(g(7))
     assert default is not None and default.is_Rational
     assert model.apply(g(x)) is None  # not an exact point
@@ -258,25 +260,34 @@ def test_first_proved_of_an_untranslatable_goal_is_none():
     assert _z3._first_proved((x > 0,), (sp.sin(x) <= 1,)) is None
 
 
-@pytest.mark.parametrize(("assumption", "implied"), [
-    ("positive", lambda s: s > 0),
-    ("negative", lambda s: s < 0),
-    ("nonnegative", lambda s: s >= 0),
-    ("nonpositive", lambda s: s <= 0),
-    ("zero", lambda s: sp.Eq(s, 0)),
-    ("nonzero", lambda s: sp.Ne(s, 0)),
+@pytest.mark.parametrize(("assumption", "implied", "allowed"), [
+    ("positive", lambda s: s > 0, ("1/100",)),
+    ("negative", lambda s: s < 0, ("-1/100",)),
+    ("nonnegative", lambda s: s >= 0, ("0", "1/100")),
+    ("nonpositive", lambda s: s <= 0, ("0", "-1/100")),
+    ("zero", lambda s: sp.Eq(s, 0), ("0",)),
+    ("nonzero", lambda s: sp.Ne(s, 0), ("1/100", "-1/100")),
 ])
-def test_each_declared_sign_is_a_fact_z3_uses(assumption, implied):
-    """The declaration alone proves its own sign: exactly that fact, not a weaker one."""
+def test_each_declared_sign_is_a_fact_z3_uses(assumption, implied, allowed):
+    """The declaration proves its own sign about a plain symbol equal to it (asked of the
+    declared symbol itself, SymPy would answer before z3 is asked), and no more: values the
+    declaration allows, even close to 0, remain possible."""
     s = sp.Symbol("s", real=True, **{assumption: True})
-    assert _z3._solve((), implied(s), "false")[0] == "unsat"
+    assert _z3._solve((sp.Eq(u, s),), implied(u), "false")[0] == "unsat"
+    assert _z3._solve((), implied(u), "false")[0] == "sat"
+    for value in allowed:
+        assert _z3._solve((sp.Eq(u, s), sp.Eq(u, sp.Rational(value))))[0] == "sat", value
 
 
-@pytest.mark.parametrize(("assumption", "value"), [("even", 3), ("odd", 4), ("integer", "1/2")])
-def test_each_declared_parity_excludes_the_other_values(assumption, value):
+@pytest.mark.parametrize(("assumption", "only"), [("even", 3), ("odd", 4), ("integer", "1/2")])
+def test_each_declared_parity_excludes_the_other_values(assumption, only):
+    """Between only - 1/2 and only + 1/2 lies one value of the wrong parity (an interval, since
+    SymPy would itself settle ``Eq(s, 4)`` for an odd ``s``); the right one is found."""
     s = sp.Symbol("s", **{assumption: True})
-    assert _z3._solve((sp.Eq(s, sp.Rational(value)),))[0] == "unsat"
-    assert _z3._solve((sp.Eq(s, 2 if assumption == "even" else 1),))[0] == "sat"
+    only = sp.Rational(only)
+    assert _z3._solve((s > only - sp.Rational(1, 2), s < only + sp.Rational(1, 2)))[0] == "unsat"
+    status, model = _z3._solve((s > only, s < only + 2))
+    assert status == "sat" and dict(model.symbols)[s].is_integer
 
 
 def test_definedness_keeps_every_condition_of_a_term():
