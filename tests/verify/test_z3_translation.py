@@ -354,3 +354,22 @@ def test_other_unknown_answers_are_unknown_not_interrupts(monkeypatch):
     assert _z3._first_proved((x > 0,), (x > 1, x > 2)) is None
     monkeypatch.setattr(_z3.z3, "SolverFor", lambda *a, **k: _FakeSolver(z3.sat, "canceled"))
     assert _z3._first_proved((x > 0,), (x > 1, x > 2)) is None
+
+
+@pytest.mark.parametrize(("hypotheses", "goal", "false", "true"), [
+    # (hypotheses, goal, can the goal be false, can it be true)
+    ((), sp.And(x > 0, y > 0), True, True),
+    ((x > 0, y > 0), sp.And(x > 0, y > 0), False, True),
+    ((x > 0,), sp.And(x > 0, y > 0), True, True),
+    ((), sp.Or(x > 0, y > 0), True, True),
+    ((x > 0,), sp.Or(x > 0, y > 0), False, True),
+    ((), sp.Not(sp.And(x > 0, y > 0)), True, True),
+    ((x > 0, y > 0), sp.Not(sp.And(x > 0, y > 0)), True, False),
+    ((x <= 0,), sp.Not(sp.And(x > 0, y > 0)), False, True),
+    ((x > 0,), sp.Not(sp.Or(x > 0, y > 1)), True, False),
+])
+def test_connectives_are_true_and_false_where_they_should_be(hypotheses, goal, false, true):
+    """Both sides of every connective: ``want="false"`` asks whether the goal can be false,
+    and the negated goal whether it can be true."""
+    assert (_z3._solve(hypotheses, goal, "false")[0] == "sat") is false
+    assert (_z3._solve((*hypotheses, goal))[0] == "sat") is true
