@@ -2,7 +2,8 @@
 depend on the claim alone, not on what the process computed before it.
 
 SymPy draws from one module-level generator, :data:`sympy.core.random.rng`, for example for the
-evaluation points of Wang's multivariate factorisation (:func:`sympy.polys.factortools.dmp_zz_wang`).
+evaluation points of Wang's multivariate factorisation
+(:func:`sympy.polys.factortools.dmp_zz_wang`).
 The factors do not depend on the draw but the work does: a 33-variable difference that factors in
 about 1.5 s with most draws ran for over ten minutes with one. Inside :func:`fixed`, the generator
 (and SymPy's second one, for assumptions) start from a fixed seed; the state from before is put
@@ -29,5 +30,5 @@ def fixed(seed: int = SEED) -> Iterator[None]:
     try:
         yield
     finally:
-        for g, state in zip(generators, states):
+        for g, state in zip(generators, states, strict=True):
             g.setstate(state)

@@ -5,7 +5,8 @@
 warp exchange (shuffle, ballot) to barriers at which a fiber waits until all the threads of its
 block or warp have arrived, ``__shared__`` to host memory and the round-to-nearest intrinsics
 to the IEEE operations. (Fibers, not threads: a barrier is then a switch of a few hundred
-nanoseconds, not a wake-up through the kernel, which made the emulation ten times slower.) :class:`EmulatedKernel` then stands in for a compiled CuPy kernel: it has the
+nanoseconds, not a wake-up through the kernel, which made the emulation eight times slower.)
+:class:`EmulatedKernel` then stands in for a compiled CuPy kernel: it has the
 ``attributes`` and the settable ``max_dynamic_shared_size_bytes`` of a ``RawKernel``, with the
 static shared size measured from the compiled source (``sizeof(Partials<D, WARPS>)``), and it
 refuses a launch the way CUDA does (wrong block size; dynamic shared memory above the kernel's

@@ -172,7 +172,7 @@ def test_a_ctrl_c_while_starting_is_held_not_lost():
     from sim.bench import _ctrl_c_held
 
     swallowed = []
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt):  # noqa: PT012 - raised on leaving the inner block
         with _ctrl_c_held():
             os.kill(os.getpid(), signal.SIGINT)
             try:
