@@ -87,9 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     interrupt.install()
     try:
         args = build_parser().parse_args(argv)
-        code = int(args.func(args))
-        interrupt.check()
-        return code
+        return int(args.func(args))
     except (UsageError, ValueError) as exc:
         # UsageError from the commands' own checks; ValueError from the library's parameter
         # validation, which names the parameter and its range.

@@ -222,9 +222,8 @@ class _Translator:
         if isinstance(e, _UNDEFINED):
             return self._all(self.defined(a) for a in e.args)
         if isinstance(e, sympy.Piecewise):
-            true = z3.BoolVal(True, self.ctx)
-            return z3.Or([z3.And(t, self.defined(b) if self.defined(b) is not None else true)
-                          for t, b in self._branches(e)], self.ctx)
+            return z3.Or([self._all((t, self.defined(b))) for t, b in self._branches(e)],
+                         self.ctx)
         if not isinstance(e, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Abs, sympy.exp, sympy.log,
                               sympy.Max, sympy.Min)) or (e.is_Pow and not e.exp.is_Rational):
             raise _Untranslatable(e)
@@ -304,18 +303,27 @@ def _solve(hypotheses: tuple, goal=None, want: str = "false", integers: frozense
             )
     except _Untranslatable:
         return "unknown", None
-    # nlsat (QF_NRA) decides real polynomial arithmetic; uninterpreted functions need QF_UFNRA.
-    solver = z3.SolverFor("QF_UFNRA" if tr.functions else "QF_NRA", ctx=tr.ctx)
-    solver.set("rlimit", _RLIMIT)
-    solver.add(*goals, *tr.facts)
-    answer = solver.check()
+    answer, solver = _check(tr, goals)
     if answer == z3.unsat:
         return "unsat", None
     if answer != z3.sat:
-        if solver.reason_unknown() in ("canceled", "interrupted from keyboard"):
-            raise KeyboardInterrupt  # z3 took the Ctrl-C meant for the command
         return "unknown", None
     return "sat", Model(solver.model(), tr)
+
+
+def _check(tr: _Translator, assertions: list) -> tuple:
+    """``(answer, solver)``: a fresh solver in the translator's context, given ``assertions``
+    and the translator's facts, checked under the resource limit. A Ctrl-C that z3 took (it
+    then answers ``unknown``, "canceled") is raised again as KeyboardInterrupt."""
+    # nlsat (QF_NRA) decides real polynomial arithmetic; uninterpreted functions need QF_UFNRA.
+    solver = z3.SolverFor("QF_UFNRA" if tr.functions else "QF_NRA", ctx=tr.ctx)
+    solver.set("rlimit", _RLIMIT)
+    solver.add(*assertions, *tr.facts)
+    answer = solver.check()
+    if answer == z3.unknown and solver.reason_unknown() in ("canceled",
+                                                           "interrupted from keyboard"):
+        raise KeyboardInterrupt  # z3 took the Ctrl-C meant for the command
+    return answer, solver
 
 
 def _first_proved(hypotheses: tuple, goals: tuple, integers: frozenset = frozenset()):
@@ -332,15 +340,8 @@ def _first_proved(hypotheses: tuple, goals: tuple, integers: frozenset = frozens
     except _Untranslatable:
         return None
     for index, negation in enumerate(negations):
-        solver = z3.SolverFor("QF_UFNRA" if tr.functions else "QF_NRA", ctx=tr.ctx)
-        solver.set("rlimit", _RLIMIT)
-        solver.add(*premises, negation, *tr.facts)
-        answer = solver.check()
-        if answer == z3.unsat:
+        if _check(tr, [*premises, negation])[0] == z3.unsat:
             return index
-        if answer != z3.sat and solver.reason_unknown() in ("canceled",
-                                                            "interrupted from keyboard"):
-            raise KeyboardInterrupt
     return None
 
 
